@@ -1,0 +1,227 @@
+"""Layers as pairs of pure functions: ``X_forward(...) -> (out, cache)`` and
+``X_backward(dout, cache) -> grads``, forward and backward side by side.
+
+Shapes: ``N`` is the batch size, ``D`` the input width, ``H`` the output width.
+Every backward pass is checked against a numerical gradient in ``tests/test_layers.py``.
+"""
+import numpy as np
+
+
+# ----------------------------------------------------------------------------- affine
+def affine_forward(x, W, b):
+    """``out = x @ W + b``.  x: (N, D), W: (D, H), b: (H,) -> out: (N, H)."""
+    return x @ W + b, (x, W)
+
+
+def affine_backward(dout, cache, *, need_dx=True):
+    """dout: (N, H) -> (dx (N, D) or None, dW (D, H), db (H,)).
+
+    ``need_dx=False`` skips the input gradient (the first layer of a net never needs it).
+    """
+    x, W = cache
+    dx = dout @ W.T if need_dx else None
+    return dx, x.T @ dout, dout.sum(axis=0)
+
+
+# ----------------------------------------------------------------------------- activations
+def relu_forward(x):
+    """``max(0, x)`` elementwise, any shape."""
+    mask = x > 0
+    return x * mask, mask
+
+
+def relu_backward(dout, mask):
+    """Gradient passes where the input was positive (the derivative at 0 is taken as 0)."""
+    return dout * mask
+
+
+def leaky_relu_forward(x, alpha=0.01):
+    """``x`` if ``x > 0`` else ``alpha * x``."""
+    slope = np.where(x > 0, 1.0, alpha).astype(x.dtype, copy=False)
+    return x * slope, slope
+
+
+def leaky_relu_backward(dout, slope):
+    return dout * slope
+
+
+def elu_forward(x, alpha=1.0):
+    """``x`` if ``x > 0`` else ``alpha * (exp(x) - 1)``."""
+    neg = np.expm1(np.minimum(x, 0.0)) * alpha
+    out = np.where(x > 0, x, neg)
+    return out, (x, neg, alpha)
+
+
+def elu_backward(dout, cache):
+    x, neg, alpha = cache
+    return dout * np.where(x > 0, 1.0, neg + alpha)
+
+
+def sigmoid_forward(x):
+    """``1 / (1 + exp(-x))``, computed without overflow for large |x|."""
+    e = np.exp(-np.abs(x))
+    out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return out, out
+
+
+def sigmoid_backward(dout, out):
+    """``dσ/dx = σ(x)·(1 − σ(x))``."""
+    return dout * out * (1.0 - out)
+
+
+def tanh_forward(x):
+    out = np.tanh(x)
+    return out, out
+
+
+def tanh_backward(dout, out):
+    """``d tanh/dx = 1 − tanh²(x)``."""
+    return dout * (1.0 - out * out)
+
+
+ACTIVATIONS = {
+    "relu": (relu_forward, relu_backward),
+    "sigmoid": (sigmoid_forward, sigmoid_backward),
+    "tanh": (tanh_forward, tanh_backward),
+    "leaky_relu": (leaky_relu_forward, leaky_relu_backward),
+    "elu": (elu_forward, elu_backward),
+}
+
+
+# ----------------------------------------------------------------------------- maxout
+def maxout_forward(x, W, b):
+    """Maxout unit (Goodfellow et al. 2013): ``out_j = max_k (x @ W[:, j, k] + b[j, k])``.
+
+    x: (N, D), W: (D, H, K), b: (H, K) -> out: (N, H).  K linear pieces per unit.
+    """
+    N, D = x.shape
+    _, H, K = W.shape
+    z = (x @ W.reshape(D, H * K)).reshape(N, H, K) + b
+    idx = z.argmax(axis=2)
+    out = np.take_along_axis(z, idx[..., None], axis=2)[..., 0]
+    return out, (x, W, idx)
+
+
+def maxout_backward(dout, cache):
+    """dout: (N, H) -> (dx (N, D), dW (D, H, K), db (H, K)); only the winning piece gets gradient."""
+    x, W, idx = cache
+    D, H, K = W.shape
+    dz = np.zeros((x.shape[0], H, K), dtype=dout.dtype)
+    np.put_along_axis(dz, idx[..., None], dout[..., None], axis=2)
+    dz2 = dz.reshape(-1, H * K)
+    return dz2 @ W.reshape(D, H * K).T, (x.T @ dz2).reshape(D, H, K), dz.sum(axis=0)
+
+
+# ----------------------------------------------------------------------------- batch norm
+def batchnorm_forward(x, gamma, beta, running, *, train, momentum=0.9, eps=1e-5):
+    """Batch normalization (Ioffe & Szegedy 2015, Algorithm 1), per feature.
+
+    Training mode, over the mini-batch::
+
+        μ_B  = mean(x)                 σ²_B = mean((x − μ_B)²)     (biased variance)
+        x̂    = (x − μ_B) / √(σ²_B + ε)
+        y    = γ·x̂ + β
+        running ← momentum·running + (1 − momentum)·batch statistic
+
+    Test mode uses the running mean and variance instead of the batch's, so one example
+    gives the same output whoever else is in the batch.
+
+    x: (N, D); gamma, beta: (D,); running: dict with "mean" and "var" (D,), or None for
+    mean 0 / variance 1.  Returns ``(out, cache, running)`` with a new ``running`` dict
+    (the input dict is not modified).
+
+    Note: PyTorch's ``BatchNorm1d(momentum=0.1)`` is this ``momentum=0.9`` (PyTorch weights
+    the *new* batch by its momentum) and it stores the *unbiased* batch variance in the
+    running average; Keras' ``momentum=0.99`` uses our convention.
+    """
+    if running is None:
+        running = {"mean": np.zeros_like(gamma), "var": np.ones_like(gamma)}
+    if not train:
+        xhat = (x - running["mean"]) / np.sqrt(running["var"] + eps)
+        return gamma * xhat + beta, None, running
+    mu = x.mean(axis=0)
+    xc = x - mu
+    var = (xc * xc).mean(axis=0)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    xhat = xc * inv_std
+    new_running = {
+        "mean": momentum * running["mean"] + (1 - momentum) * mu,
+        "var": momentum * running["var"] + (1 - momentum) * var,
+    }
+    return gamma * xhat + beta, (xhat, gamma, inv_std), new_running
+
+
+def batchnorm_backward(dout, cache):
+    """dout: (N, D) -> (dx (N, D), dgamma (D,), dbeta (D,)).
+
+    The compact form of the chain rule through μ_B and σ²_B::
+
+        dx = (1/N)·γ/√(σ²_B + ε) · (N·dy − Σdy − x̂·Σ(dy·x̂))
+    """
+    xhat, gamma, inv_std = cache
+    n = dout.shape[0]
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * xhat).sum(axis=0)
+    dx = (gamma * inv_std / n) * (n * dout - dbeta - xhat * dgamma)
+    return dx, dgamma, dbeta
+
+
+# ----------------------------------------------------------------------------- dropout
+def dropout_forward(x, p, *, train, rng=None, mask=None):
+    """Inverted dropout: each unit is dropped with probability ``p`` during training.
+
+    Training: ``out = x · m / (1 − p)`` with ``m ~ Bernoulli(1 − p)``, so E[out] = x.
+    Test: ``out = x`` (nothing to do: the scaling already happened during training).
+
+    p: drop probability in [0, 1) -- Keras' ``Dropout(rate)`` and PyTorch's ``Dropout(p)``
+    mean the same.  ``rng`` is a ``numpy.random.Generator`` (or a seed); ``mask`` (0/1 array
+    of x's shape) fixes the mask instead, e.g. for a gradient check.
+
+    Note: the original paper (Srivastava et al. 2014) keeps units with probability ``p``
+    and multiplies the weights by that keep probability at test time; the inverted form gives
+    the same expected activation and leaves inference untouched.
+    """
+    if not 0.0 <= p < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), got {p}")
+    if not train or p == 0.0:
+        return x, None
+    if mask is None:
+        rng = np.random.default_rng(rng)
+        mask = rng.random(x.shape) >= p
+    scale = mask / (1.0 - p)
+    return x * scale, scale
+
+
+def dropout_backward(dout, cache):
+    """Gradient flows only through kept units, with the same 1/(1 − p) scaling."""
+    return dout if cache is None else dout * cache
+
+
+# ----------------------------------------------------------------------------- loss
+def softmax(scores):
+    """Row-wise softmax, stable: subtracts each row's max before ``exp``."""
+    z = scores - scores.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def softmax_cross_entropy(scores, y):
+    """Mean cross-entropy of softmax(scores) against integer labels, and its gradient.
+
+    ``L = −(1/N)·Σ_i log softmax(s_i)[y_i]``; ``dL/ds = (softmax(s) − onehot(y)) / N``.
+    scores: (N, C), y: (N,) ints in [0, C).  Uses log-sum-exp, so huge scores do not overflow.
+    """
+    scores = np.asarray(scores)
+    y = np.asarray(y)
+    if scores.ndim != 2 or y.shape != (scores.shape[0],):
+        raise ValueError(f"scores must be (N, C) and y (N,), got {scores.shape} and {y.shape}")
+    n, c = scores.shape
+    if y.size and (y.min() < 0 or y.max() >= c):
+        raise ValueError(f"labels y must be in [0, {c - 1}], got range [{y.min()}, {y.max()}]")
+    z = scores - scores.max(axis=1, keepdims=True)
+    log_sum = np.log(np.exp(z).sum(axis=1))
+    rows = np.arange(n)
+    loss = float((log_sum - z[rows, y]).mean())
+    dscores = np.exp(z - log_sum[:, None])
+    dscores[rows, y] -= 1.0
+    return loss, dscores / n

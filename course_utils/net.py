@@ -1,0 +1,207 @@
+"""A fully connected network built from ``layers``: affine → [batchnorm] → activation →
+[dropout] per hidden layer, then affine → softmax cross-entropy.
+
+``net.params`` (a dict with keys ``"fc1.W"``, ``"fc1.b"``, ``"bn1.gamma"``, ...) is the single
+source of truth: optimizers return a new dict and ``train`` assigns it back.
+"""
+import numpy as np
+
+from . import layers as L
+
+PENALTIES = ("l2", "l1")
+
+
+def init_std(init, fan_in, activation="relu"):
+    """Standard deviation of a layer's initial weights.
+
+    "he": √(2/n) (He et al. 2015, for ReLU);  "xavier": √(1/n) (the textbook's Xavier;
+    Glorot & Bengio's uniform form uses √(2/(n_in + n_out)));  a positive float: that std.
+    ``n`` is the number of inputs of the layer (fan-in).
+    """
+    if isinstance(init, str):
+        key = init.lower()
+        if key in ("he", "kaiming"):
+            return np.sqrt(2.0 / fan_in)
+        if key in ("xavier", "glorot"):
+            return np.sqrt(1.0 / fan_in)
+        raise ValueError(f"init must be 'he', 'xavier' or a positive float, got {init!r}")
+    std = float(init)
+    if not np.isfinite(std) or std <= 0:
+        raise ValueError(f"init std must be a positive float, got {init!r}")
+    return std
+
+
+def _check_int(name, value, lo=1):
+    if isinstance(value, bool) or int(value) != value or value < lo:
+        raise ValueError(f"{name} must be an integer >= {lo}, got {value!r}")
+    return int(value)
+
+
+class MLP:
+    """Multi-layer perceptron for classification.
+
+    MLP(784, [100] * 6, 10, activation="relu", batchnorm=False, dropout=0.0,
+        weight_decay=0.0, penalty="l2", init="he", dtype=np.float64, rng=0)
+
+    - ``dropout`` is the drop probability p after every hidden activation (inverted dropout).
+    - ``weight_decay`` is λ.  L2: ``loss += λ/2·Σw²`` (gradient ``λ·w``); L1: ``loss += λ·Σ|w|``
+      (gradient ``λ·sign(w)``).  Only the weights ``W`` are penalized, never biases or BN's γ, β.
+    - ``rng`` seeds the initial weights and, unless ``loss`` gets its own, the dropout masks.
+    """
+
+    def __init__(self, input_dim, hidden_dims, output_dim, *, activation="relu",
+                 batchnorm=False, dropout=0.0, weight_decay=0.0, penalty="l2",
+                 init="he", dtype=np.float64, rng=0):
+        input_dim = _check_int("input_dim", input_dim)
+        output_dim = _check_int("output_dim", output_dim, lo=2)
+        hidden_dims = [_check_int("hidden_dims[i]", h) for h in hidden_dims]
+        if activation not in L.ACTIVATIONS:
+            raise ValueError(f"activation must be one of {sorted(L.ACTIVATIONS)}, got {activation!r}")
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        if not (weight_decay >= 0 and np.isfinite(weight_decay)):
+            raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
+        if penalty not in PENALTIES:
+            raise ValueError(f"penalty must be one of {PENALTIES}, got {penalty!r}")
+        self.dims = [input_dim, *hidden_dims, output_dim]
+        self.activation = activation
+        self.batchnorm = bool(batchnorm)
+        self.dropout = float(dropout)
+        self.weight_decay = float(weight_decay)
+        self.penalty = penalty
+        self.dtype = np.dtype(dtype)
+        self.rng = np.random.default_rng(rng)
+        self.n_layers = len(self.dims) - 1
+        self.params = {}
+        self.running = {}
+        for i in range(1, self.n_layers + 1):
+            fan_in, fan_out = self.dims[i - 1], self.dims[i]
+            std = init_std(init, fan_in, activation)
+            self.params[f"fc{i}.W"] = (std * self.rng.standard_normal((fan_in, fan_out))).astype(self.dtype)
+            self.params[f"fc{i}.b"] = np.zeros(fan_out, dtype=self.dtype)
+            if self.batchnorm and i < self.n_layers:
+                self.params[f"bn{i}.gamma"] = np.ones(fan_out, dtype=self.dtype)
+                self.params[f"bn{i}.beta"] = np.zeros(fan_out, dtype=self.dtype)
+                self.running[f"bn{i}"] = {"mean": np.zeros(fan_out, dtype=self.dtype),
+                                          "var": np.ones(fan_out, dtype=self.dtype)}
+
+    # ------------------------------------------------------------------ forward / backward
+    def _check_input(self, X, y=None):
+        X = np.asarray(X)
+        if X.ndim != 2 or X.shape[1] != self.dims[0]:
+            raise ValueError(f"X must have shape (N, {self.dims[0]}), got {X.shape}")
+        if y is not None:
+            y = np.asarray(y)
+            if y.shape != (X.shape[0],):
+                raise ValueError(f"y must have shape ({X.shape[0]},) to match X, got {y.shape}")
+            if y.size and (y.min() < 0 or y.max() >= self.dims[-1]):
+                raise ValueError(f"labels y must be in [0, {self.dims[-1] - 1}], "
+                                 f"got range [{y.min()}, {y.max()}]")
+        return X.astype(self.dtype, copy=False), y
+
+    def forward(self, X, *, train=False, rng=None, masks=None, keep_hidden=False):
+        """Class scores (N, C) and the caches the backward pass needs.
+
+        ``masks`` (list of 0/1 arrays, one per hidden layer) fixes the dropout masks.
+        ``keep_hidden=True`` also returns the pre-activations and activations per hidden
+        layer (for the histograms of chapters 02 and 03).
+        """
+        P, caches, hidden = self.params, [], []
+        rng = self.rng if rng is None else np.random.default_rng(rng)
+        act_fwd = L.ACTIVATIONS[self.activation][0]
+        h = X
+        for i in range(1, self.n_layers):
+            h, c_fc = L.affine_forward(h, P[f"fc{i}.W"], P[f"fc{i}.b"])
+            c_bn = None
+            if self.batchnorm:
+                h, c_bn, run = L.batchnorm_forward(h, P[f"bn{i}.gamma"], P[f"bn{i}.beta"],
+                                                   self.running[f"bn{i}"], train=train)
+                if train:
+                    self.running[f"bn{i}"] = run
+            pre = h
+            h, c_act = act_fwd(h)
+            mask = None if masks is None else masks[i - 1]
+            h, c_do = L.dropout_forward(h, self.dropout, train=train, rng=rng, mask=mask)
+            caches.append((c_fc, c_bn, c_act, c_do))
+            if keep_hidden:
+                hidden.append((pre, h))
+        n = self.n_layers
+        scores, c_fc = L.affine_forward(h, P[f"fc{n}.W"], P[f"fc{n}.b"])
+        caches.append(c_fc)
+        return (scores, caches, hidden) if keep_hidden else (scores, caches)
+
+    def penalty_value(self):
+        """λ/2·Σw² (L2) or λ·Σ|w| (L1) over every weight matrix; 0 when λ = 0."""
+        if self.weight_decay == 0:
+            return 0.0
+        Ws = [self.params[f"fc{i}.W"] for i in range(1, self.n_layers + 1)]
+        if self.penalty == "l2":
+            return 0.5 * self.weight_decay * sum(float((W * W).sum()) for W in Ws)
+        return self.weight_decay * sum(float(np.abs(W).sum()) for W in Ws)
+
+    def loss(self, X, y, *, train=True, rng=None, masks=None):
+        """Penalized loss and the gradient of every parameter: ``(loss, grads)``.
+
+        ``train=True`` uses batch statistics (and updates BN's running averages) and samples
+        dropout masks from ``rng`` (or the net's own generator); ``train=False`` is inference.
+        """
+        X, y = self._check_input(X, y)
+        scores, caches = self.forward(X, train=train, rng=rng, masks=masks)
+        data_loss, dscores = L.softmax_cross_entropy(scores, y)
+        grads = {}
+        act_bwd = L.ACTIVATIONS[self.activation][1]
+        n = self.n_layers
+        dh, grads[f"fc{n}.W"], grads[f"fc{n}.b"] = L.affine_backward(dscores, caches[-1])
+        for i in range(n - 1, 0, -1):
+            c_fc, c_bn, c_act, c_do = caches[i - 1]
+            dh = act_bwd(L.dropout_backward(dh, c_do), c_act)
+            if self.batchnorm:
+                dh, grads[f"bn{i}.gamma"], grads[f"bn{i}.beta"] = L.batchnorm_backward(dh, c_bn)
+            dh, grads[f"fc{i}.W"], grads[f"fc{i}.b"] = L.affine_backward(dh, c_fc, need_dx=i > 1)
+        lam = self.weight_decay
+        if lam:
+            for i in range(1, n + 1):
+                W = self.params[f"fc{i}.W"]
+                grads[f"fc{i}.W"] = grads[f"fc{i}.W"] + (lam * W if self.penalty == "l2"
+                                                          else lam * np.sign(W))
+        return data_loss + self.penalty_value(), grads
+
+    # ------------------------------------------------------------------ inference
+    def predict(self, X, batch_size=2000):
+        """Predicted class per row (inference mode: running BN statistics, no dropout)."""
+        X, _ = self._check_input(X)
+        out = [self.forward(X[i:i + batch_size])[0].argmax(axis=1)
+               for i in range(0, X.shape[0], batch_size)]
+        return np.concatenate(out) if out else np.zeros(0, dtype=int)
+
+    def evaluate(self, X, y):
+        """(mean cross-entropy without the penalty, accuracy) in inference mode."""
+        X, y = self._check_input(X, y)
+        scores, _ = self.forward(X)
+        loss, _ = L.softmax_cross_entropy(scores, y)
+        return loss, float((scores.argmax(axis=1) == y).mean())
+
+    def accuracy(self, X, y):
+        """Fraction of rows whose predicted class equals the label."""
+        X, y = self._check_input(X, y)
+        return float((self.predict(X) == y).mean())
+
+    def copy_params(self):
+        """Deep copy of the parameters and BN running statistics (used to restore a best epoch)."""
+        return ({k: v.copy() for k, v in self.params.items()},
+                {k: {s: a.copy() for s, a in r.items()} for k, r in self.running.items()})
+
+    def set_params(self, snapshot):
+        params, running = snapshot
+        self.params = {k: v.copy() for k, v in params.items()}
+        self.running = {k: {s: a.copy() for s, a in r.items()} for k, r in running.items()}
+
+    def __repr__(self):
+        extra = [f"activation={self.activation!r}"]
+        if self.batchnorm:
+            extra.append("batchnorm=True")
+        if self.dropout:
+            extra.append(f"dropout={self.dropout}")
+        if self.weight_decay:
+            extra.append(f"weight_decay={self.weight_decay}, penalty={self.penalty!r}")
+        return f"MLP({'-'.join(map(str, self.dims))}, {', '.join(extra)})"

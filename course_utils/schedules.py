@@ -1,0 +1,72 @@
+"""Learning-rate schedules: each builder returns ``schedule(step) -> lr``.
+
+``train`` calls the schedule once per epoch with the 0-based epoch number as ``step``.
+"""
+import math
+
+
+def _check(lr):
+    if not (math.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr must be > 0, got {lr}")
+
+
+def constant(lr):
+    """η_t = η."""
+    _check(lr)
+    return lambda step: lr
+
+
+def step_decay(lr, drop=0.5, every=10):
+    """η_t = η·drop^⌊t / every⌋ (Keras' ``PiecewiseConstantDecay`` pattern, PyTorch's ``StepLR``)."""
+    _check(lr)
+    if not 0 < drop <= 1:
+        raise ValueError(f"drop must be in (0, 1], got {drop}")
+    if every < 1:
+        raise ValueError(f"every must be >= 1, got {every}")
+    return lambda step: lr * drop ** (step // every)
+
+
+def exponential(lr, decay_rate=0.95, decay_steps=1):
+    """η_t = η·decay_rate^(t / decay_steps) (Keras' ``ExponentialDecay``, unstaircased)."""
+    _check(lr)
+    if not 0 < decay_rate <= 1:
+        raise ValueError(f"decay_rate must be in (0, 1], got {decay_rate}")
+    return lambda step: lr * decay_rate ** (step / decay_steps)
+
+
+def inverse_time(lr, decay_rate=1.0, power=0.5):
+    """η_t = η / (1 + decay_rate·t)^power; the default is the lecture's η/√(t + 1).
+
+    ``power=1`` gives Keras' ``InverseTimeDecay``.
+    """
+    _check(lr)
+    if decay_rate < 0:
+        raise ValueError(f"decay_rate must be >= 0, got {decay_rate}")
+    return lambda step: lr / (1.0 + decay_rate * step) ** power
+
+
+def cosine(lr, total_steps, min_lr=0.0, warmup_steps=0):
+    """Linear warm-up over ``warmup_steps``, then η_t = η_min + ½(η − η_min)(1 + cos(π·s/S))
+    with s the steps since warm-up ended and S the remaining steps (Loshchilov & Hutter's
+    SGDR without restarts; PyTorch's ``CosineAnnealingLR``)."""
+    _check(lr)
+    if total_steps < 1 or not 0 <= warmup_steps < total_steps:
+        raise ValueError(f"need total_steps >= 1 and 0 <= warmup_steps < total_steps, "
+                         f"got {total_steps}, {warmup_steps}")
+    if not 0 <= min_lr <= lr:
+        raise ValueError(f"min_lr must be in [0, lr], got {min_lr}")
+
+    def schedule(step):
+        # 1. warm-up: rise linearly to lr
+        if step < warmup_steps:
+            return lr * (step + 1) / warmup_steps
+        # 2. after the end: stay at min_lr
+        s = min(step - warmup_steps, total_steps - warmup_steps)
+        # 3. in between: half a cosine from lr down to min_lr
+        return min_lr + 0.5 * (lr - min_lr) * (1 + math.cos(math.pi * s / (total_steps - warmup_steps)))
+
+    return schedule
+
+
+SCHEDULES = {"constant": constant, "step": step_decay, "exponential": exponential,
+             "inverse_time": inverse_time, "cosine": cosine}

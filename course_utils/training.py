@@ -1,0 +1,183 @@
+"""The mini-batch training loop, its per-epoch record, and early stopping."""
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .optimizers import Optimizer
+
+
+@dataclass
+class History:
+    """What happened during ``train``, one entry per finished epoch.
+
+    - ``train_loss``: mean mini-batch loss of the epoch (penalty included, as minimized);
+    - ``train_acc``: accuracy on the whole training set at the end of the epoch (inference mode);
+    - ``val_loss``/``val_acc`` and ``test_loss``/``test_acc``: the same for the validation and
+      test parts when the data has them (loss without the penalty);
+    - ``batch_loss``: the loss of every mini-batch (for "noisy" curves), ``lr``: η per epoch;
+    - ``diverged_at``: the epoch (1-based) whose loss became inf/NaN, else None;
+    - ``stopped_at``: the last epoch run if early stopping or ``on_epoch`` ended the run;
+    - ``best_epoch``: epoch with the best monitored value (validation loss by default).
+    """
+    train_loss: list = field(default_factory=list)
+    train_acc: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    val_acc: list = field(default_factory=list)
+    test_loss: list = field(default_factory=list)
+    test_acc: list = field(default_factory=list)
+    batch_loss: list = field(default_factory=list)
+    lr: list = field(default_factory=list)
+    diverged_at: int | None = None
+    stopped_at: int | None = None
+    best_epoch: int | None = None
+    cancelled: bool = False
+    seconds: float = 0.0
+
+    @property
+    def epochs(self):
+        """Number of epochs that finished (1-based epoch e is at index e − 1)."""
+        return len(self.train_loss)
+
+    @property
+    def status(self):
+        """One line for a plot title or a dashboard: finished / diverged / stopped."""
+        if self.diverged_at is not None:
+            return f"diverged at epoch {self.diverged_at}"
+        if self.cancelled:
+            return f"cancelled after epoch {self.epochs}"
+        if self.stopped_at is not None:
+            return f"stopped early at epoch {self.stopped_at} (best epoch {self.best_epoch})"
+        return f"finished {self.epochs} epochs"
+
+
+class EarlyStopping:
+    """Stop when the monitored value has not improved for ``patience`` epochs.
+
+    ``monitor`` is "val_loss" (lower is better) or "val_acc" / "test_acc" / "test_loss"
+    (accuracy: higher is better).  An improvement must beat the best by more than
+    ``min_delta``.  With ``restore_best=True`` the net gets back the weights of its best epoch.
+    Keras' ``EarlyStopping(patience, min_delta, restore_best_weights)`` behaves the same.
+    """
+
+    def __init__(self, patience=5, *, monitor="val_loss", min_delta=0.0, restore_best=True):
+        if int(patience) != patience or patience < 0:
+            raise ValueError(f"patience must be an integer >= 0, got {patience!r}")
+        if monitor not in ("val_loss", "val_acc", "test_loss", "test_acc", "train_loss"):
+            raise ValueError(f"monitor must be 'val_loss', 'val_acc', 'test_loss', 'test_acc' "
+                             f"or 'train_loss', got {monitor!r}")
+        if min_delta < 0:
+            raise ValueError(f"min_delta must be >= 0, got {min_delta}")
+        self.patience, self.monitor = int(patience), monitor
+        self.min_delta, self.restore_best = float(min_delta), restore_best
+        self.sign = -1.0 if monitor.endswith("acc") else 1.0   # minimize sign·value
+        self.reset()
+
+    def reset(self):
+        self.best, self.best_epoch, self.wait, self.snapshot = np.inf, None, 0, None
+
+    def step(self, value, epoch, net=None):
+        """Record epoch ``epoch``'s value; return True when training should stop."""
+        v = self.sign * value
+        if v < self.best - self.min_delta:
+            self.best, self.best_epoch, self.wait = v, epoch, 0
+            if self.restore_best and net is not None:
+                self.snapshot = net.copy_params()
+            return False
+        self.wait += 1
+        return self.wait > self.patience
+
+
+def _split(data):
+    if isinstance(data, dict):
+        return data
+    if isinstance(data, (tuple, list)) and len(data) in (2, 4, 6):
+        keys = ["X_train", "y_train", "X_val", "y_val", "X_test", "y_test"]
+        return dict(zip(keys, data))
+    raise ValueError("data must be a dict with X_train, y_train (and optional X_val, y_val, "
+                     "X_test, y_test), or a tuple (X_train, y_train[, X_val, y_val[, X_test, y_test]])")
+
+
+def train(net, data, optimizer, *, epochs, batch_size, schedule=None, early_stopping=None,
+          on_epoch=None, rng=0, eval_train=True):
+    """Mini-batch training; returns a ``History``.
+
+    1. each epoch, shuffle the training rows with ``rng`` and walk through them in
+       mini-batches of ``batch_size`` (the last one may be smaller);
+    2. per mini-batch: loss and gradients, then one optimizer update (η from ``schedule(epoch)``);
+    3. a non-finite loss stops the run at once: ``history.diverged_at`` is that epoch;
+    4. at the end of the epoch: accuracy and loss on train/validation/test, early stopping,
+       then ``on_epoch(history)``; if it returns False the run is cancelled.
+
+    ``optimizer`` is an ``Optimizer`` or a name ("adam") with default hyperparameters.
+    No NumPy warnings escape, whatever the learning rate.
+    """
+    d = _split(data)
+    X, y = d["X_train"], np.asarray(d["y_train"])
+    n = len(y)
+    if int(epochs) != epochs or epochs < 1:
+        raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
+    if int(batch_size) != batch_size or not 1 <= batch_size <= n:
+        raise ValueError(f"batch_size must be an integer in [1, {n}] (the training set size), "
+                         f"got {batch_size!r}")
+    if isinstance(optimizer, str):
+        optimizer = Optimizer(optimizer)
+    net._check_input(X, y)
+    parts = [p for p in ("val", "test") if d.get(f"X_{p}") is not None and len(d[f"X_{p}"])]
+    g = np.random.default_rng(rng)
+    state = optimizer.init(net.params)
+    hist = History()
+    t0 = time.perf_counter()
+    if early_stopping is not None:
+        early_stopping.reset()
+    with np.errstate(all="ignore"):
+        for epoch in range(int(epochs)):
+            lr = optimizer.lr if schedule is None else schedule(epoch)
+            hist.lr.append(lr)
+            order = g.permutation(n)
+            total, diverged = 0.0, False
+            # 1-2. one pass over shuffled mini-batches
+            for start in range(0, n, int(batch_size)):
+                idx = order[start:start + int(batch_size)]
+                loss, grads = net.loss(X[idx], y[idx], train=True, rng=g)
+                hist.batch_loss.append(loss)
+                if not np.isfinite(loss):
+                    diverged = True
+                    break
+                total += loss * len(idx)
+                net.params, state = optimizer.update(net.params, grads, state, lr=lr)
+            # 3. divergence ends the run
+            if diverged:
+                hist.diverged_at = epoch + 1
+                break
+            hist.train_loss.append(total / n)
+            # 4. end-of-epoch evaluation
+            if eval_train:
+                hist.train_acc.append(net.evaluate(X, y)[1])
+            for p in parts:
+                l, a = net.evaluate(d[f"X_{p}"], d[f"y_{p}"])
+                getattr(hist, f"{p}_loss").append(l)
+                getattr(hist, f"{p}_acc").append(a)
+            if not np.all([np.all(np.isfinite(w)) for w in net.params.values()]):
+                hist.diverged_at = epoch + 1
+                break
+            if early_stopping is not None:
+                series = getattr(hist, early_stopping.monitor)
+                if not series:
+                    raise ValueError(f"early stopping monitors {early_stopping.monitor!r} "
+                                     "but the data has no such part")
+                stop = early_stopping.step(series[-1], epoch + 1, net)
+                hist.best_epoch = early_stopping.best_epoch
+                if stop:
+                    hist.stopped_at = epoch + 1
+                    if early_stopping.restore_best and early_stopping.snapshot is not None:
+                        net.set_params(early_stopping.snapshot)
+                    break
+            hist.seconds = time.perf_counter() - t0
+            if on_epoch is not None and on_epoch(hist) is False:
+                hist.cancelled, hist.stopped_at = True, epoch + 1
+                break
+    if hist.best_epoch is None and hist.val_loss:
+        hist.best_epoch = int(np.argmin(hist.val_loss)) + 1
+    hist.seconds = time.perf_counter() - t0
+    return hist
