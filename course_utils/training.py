@@ -105,7 +105,9 @@ def train(net, data, optimizer, *, epochs, batch_size, schedule=None, early_stop
     1. each epoch, shuffle the training rows with ``rng`` and walk through them in
        mini-batches of ``batch_size`` (the last one may be smaller);
     2. per mini-batch: loss and gradients, then one optimizer update (η from ``schedule(epoch)``);
-    3. a non-finite loss stops the run at once: ``history.diverged_at`` is that epoch;
+    3. a loss that is inf/NaN, or above ``max(1e3, 100 × the first mini-batch loss)`` (the
+       weights have blown up even if ReLUs then die and the loss falls back), stops the run
+       at once: ``history.diverged_at`` is that epoch;
     4. at the end of the epoch: accuracy and loss on train/validation/test, early stopping,
        then ``on_epoch(history)``; if it returns False the run is cancelled.
 
@@ -127,6 +129,7 @@ def train(net, data, optimizer, *, epochs, batch_size, schedule=None, early_stop
     g = np.random.default_rng(rng)
     state = optimizer.init(net.params)
     hist = History()
+    limit = None
     t0 = time.perf_counter()
     if early_stopping is not None:
         early_stopping.reset()
@@ -141,7 +144,9 @@ def train(net, data, optimizer, *, epochs, batch_size, schedule=None, early_stop
                 idx = order[start:start + int(batch_size)]
                 loss, grads = net.loss(X[idx], y[idx], train=True, rng=g)
                 hist.batch_loss.append(loss)
-                if not np.isfinite(loss):
+                if limit is None:
+                    limit = max(1e3, 100.0 * loss)
+                if not loss <= limit:          # also True for NaN
                     diverged = True
                     break
                 total += loss * len(idx)

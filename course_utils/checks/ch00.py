@@ -1,0 +1,2 @@
+"""Checks for chapter 00's exercises."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""Checks for chapter 01's exercises."""
+__all__ = []

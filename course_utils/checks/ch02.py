@@ -1,0 +1,2 @@
+"""Checks for chapter 02's exercises."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""Checks for chapter 03's exercises."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""Checks for chapter 04's exercises."""
+__all__ = []

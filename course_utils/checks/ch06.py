@@ -1,0 +1,2 @@
+"""Checks for chapter 06's exercises."""
+__all__ = []

@@ -1,0 +1,215 @@
+"""One look for the whole course: a projector-friendly style, the Okabe-Ito colour-blind-safe
+palette with one colour per optimizer/setting, and the figure functions every chapter shares.
+
+Every function draws into a given ``Axes`` and returns it.  Train curves are dashed,
+validation/test curves solid, in the same colour.  Importing this module applies the style.
+"""
+import numpy as np
+import matplotlib as mpl
+
+# Okabe & Ito (2008), safe for the common colour-vision deficiencies.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#B8A000"]
+OPTIMIZER_COLORS = {
+    "sgd": "#000000", "momentum": "#E69F00", "nesterov": "#56B4E9", "adagrad": "#009E73",
+    "rmsprop": "#B8A000", "adadelta": "#CC79A7", "adam": "#D55E00", "adamw": "#0072B2",
+}
+OPTIMIZER_LABELS = {
+    "sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad",
+    "rmsprop": "RMSProp", "adadelta": "AdaDelta", "adam": "Adam", "adamw": "AdamW",
+}
+# Settings that recur across chapters keep their colour too.
+SETTING_COLORS = {
+    "train": "#0072B2", "val": "#D55E00", "test": "#D55E00",
+    "baseline": "#000000", "batchnorm": "#D55E00", "no batchnorm": "#0072B2",
+    "dropout": "#009E73", "weight decay": "#CC79A7", "l2": "#CC79A7", "l1": "#E69F00",
+    "he": "#D55E00", "xavier": "#009E73", "std=0.01": "#0072B2",
+}
+STYLE = {
+    "figure.dpi": 100, "savefig.dpi": 100, "figure.facecolor": "white",
+    "font.size": 13, "axes.titlesize": 14, "axes.labelsize": 13,
+    "xtick.labelsize": 12, "ytick.labelsize": 12, "legend.fontsize": 11,
+    "legend.frameon": False, "lines.linewidth": 2.0, "lines.markersize": 6,
+    "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
+    "axes.prop_cycle": mpl.cycler(color=PALETTE), "image.cmap": "viridis",
+}
+
+
+def use_style():
+    """Apply the course style to matplotlib (done on import; call again after a reset)."""
+    mpl.rcParams.update(STYLE)
+
+
+use_style()
+
+
+def color_for(name, i=0):
+    """The course colour of an optimizer or setting name, else the i-th palette colour."""
+    key = str(name).lower()
+    return OPTIMIZER_COLORS.get(key) or SETTING_COLORS.get(key) or PALETTE[i % len(PALETTE)]
+
+
+def smooth(values, window=10):
+    """Moving average over ``window`` points (shorter at the start), NaN-free; same length."""
+    v = np.asarray(values, dtype=np.float64)
+    if window <= 1 or v.size == 0:
+        return v
+    c = np.cumsum(np.insert(v, 0, 0.0))
+    idx = np.arange(1, v.size + 1)
+    lo = np.maximum(idx - window, 0)
+    return (c[idx] - c[lo]) / (idx - lo)
+
+
+def mark_divergence(ax, history, color="#D55E00", y=0.92):
+    """Write "diverged at epoch N" on the axes when the run diverged."""
+    if history is not None and history.diverged_at is not None:
+        ax.axvline(history.diverged_at, color=color, ls=":", lw=2)
+        ax.set_xlim(left=0, right=max(ax.get_xlim()[1], history.diverged_at + 1))
+        ax.text(0.5, y, f"diverged at epoch {history.diverged_at}", transform=ax.transAxes,
+                ha="center", va="top", color=color, fontsize=13, fontweight="bold",
+                bbox=dict(facecolor="white", edgecolor=color, alpha=0.9))
+    return ax
+
+
+def plot_curves(ax, history, metric="acc", *, label=None, color=None, parts=("train", "val", "test"),
+                smooth_window=1):
+    """Per-epoch curves of one run: train dashed, validation/test solid, one colour.
+
+    metric: "acc" or "loss".  With a label, the legend reads "label (train)" etc.
+    """
+    if metric not in ("acc", "loss"):
+        raise ValueError(f"metric must be 'acc' or 'loss', got {metric!r}")
+    color = color or color_for(label or "train")
+    for part in parts:
+        values = getattr(history, f"{part}_{metric}")
+        if not len(values):
+            continue
+        name = {"val": "validation"}.get(part, part)
+        ax.plot(np.arange(1, len(values) + 1), smooth(values, smooth_window),
+                ls="--" if part == "train" else "-", color=color,
+                label=f"{label} ({name})" if label else name)
+    ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+    ax.set_ylabel("accuracy" if metric == "acc" else "loss")
+    if metric == "acc":
+        ax.set_ylim(0, 1.02)
+    mark_divergence(ax, history, color="#D55E00")
+    return ax
+
+
+def plot_loss_per_iteration(ax, history, *, label=None, color=None, smooth_window=20, raw=True):
+    """Mini-batch loss against iterations: the raw, noisy values faint, their moving average bold."""
+    color = color or color_for(label or "train")
+    losses = np.asarray(history.batch_loss, dtype=np.float64)
+    finite = losses[np.isfinite(losses)]
+    it = np.arange(1, finite.size + 1)
+    if raw and finite.size:
+        ax.plot(it, finite, color=color, alpha=0.25, lw=1)
+    ax.plot(it, smooth(finite, smooth_window), color=color, label=label)
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("training loss")
+    mark_divergence(ax, history)
+    return ax
+
+
+def plot_contours(ax, surface, *, n=200, levels=None):
+    """Contour lines of a 2-D ``Surface`` over its bounds, with its minimum marked."""
+    xs = np.linspace(*surface.xlim, n)
+    ys = np.linspace(*surface.ylim, n)
+    X, Y = np.meshgrid(xs, ys)
+    Z = surface.f(X, Y)
+    if levels is None:
+        levels = surface.levels if surface.levels is not None else 20
+    ax.contour(X, Y, Z, levels=levels, colors="0.6", linewidths=0.8)
+    ax.plot(*surface.minimum, marker="+", color="0.2", ms=12, mew=2, ls="none")
+    ax.set_xlim(*surface.xlim)
+    ax.set_ylim(*surface.ylim)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.grid(False)
+    return ax
+
+
+def plot_trajectory(ax, path, *, label=None, color=None, marker="o"):
+    """A trajectory (steps, 2) as connected points, start marked with a square."""
+    path = np.asarray(path)
+    color = color or color_for(label or "")
+    ax.plot(path[:, 0], path[:, 1], marker=marker, ms=4, lw=1.5, color=color, label=label)
+    ax.plot(path[0, 0], path[0, 1], marker="s", ms=8, color=color)
+    return ax
+
+
+def plot_decision_boundary(ax, predict, X, y, *, resolution=150, pad=0.3, proba=None):
+    """Class regions of ``predict(points) -> labels`` over the data's range, and the points.
+
+    ``proba`` (optional) is a function returning class-1 probability, shaded instead of labels.
+    """
+    x0, x1 = X[:, 0].min() - pad, X[:, 0].max() + pad
+    y0, y1 = X[:, 1].min() - pad, X[:, 1].max() + pad
+    gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
+    grid = np.c_[gx.ravel(), gy.ravel()]
+    Z = (proba(grid) if proba is not None else predict(grid)).reshape(gx.shape)
+    classes = np.unique(y)
+    cmap = mpl.colors.ListedColormap([PALETTE[i % len(PALETTE)] for i in range(len(classes))])
+    if proba is not None:
+        ax.contourf(gx, gy, Z, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.35)
+    else:
+        ax.contourf(gx, gy, Z, levels=np.arange(len(classes) + 1) - 0.5, cmap=cmap, alpha=0.25)
+    ax.contour(gx, gy, Z, levels=[0.5] if proba is not None else np.arange(len(classes)) + 0.5,
+               colors="0.2", linewidths=1)
+    markers = "os^vD"
+    for i, c in enumerate(classes):
+        sel = y == c
+        ax.scatter(X[sel, 0], X[sel, 1], s=18, color=PALETTE[i % len(PALETTE)],
+                   marker=markers[i % len(markers)], edgecolor="white", linewidth=0.5, label=f"class {c}")
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    return ax
+
+
+def plot_histograms(axes, activations, *, bins=30, range=(0, 1), color=None, titles=None):
+    """One histogram per layer (the textbook's activation-distribution figure).
+
+    ``axes``: a row of Axes, one per layer; ``activations``: list of arrays.
+    """
+    color = color or PALETTE[0]
+    for i, (ax, a) in enumerate(zip(axes, activations)):
+        a = np.asarray(a).ravel()
+        ax.hist(a[np.isfinite(a)], bins=bins, range=range, color=color)
+        ax.set_title(titles[i] if titles else f"layer {i + 1}")
+        ax.set_xlim(*range)
+        if i:
+            ax.set_yticklabels([])
+    return axes
+
+
+def plot_weight_histogram(ax, net, *, bins=60, label=None, color=None, range=None):
+    """Histogram of all weight matrices of a net (biases and BN parameters left out)."""
+    w = np.concatenate([v.ravel() for k, v in net.params.items() if k.endswith(".W")])
+    ax.hist(w, bins=bins, range=range, color=color or color_for(label or ""), alpha=0.7, label=label)
+    ax.set_xlabel("weight value")
+    ax.set_ylabel("count")
+    return ax
+
+
+def show_digits(axes, images, labels=None, predictions=None):
+    """MNIST digits (28x28 or 784-vectors) in a grid of Axes, titles showing label/prediction."""
+    for i, ax in enumerate(np.ravel(axes)):
+        ax.axis("off")
+        if i >= len(images):
+            continue
+        ax.imshow(np.asarray(images[i]).reshape(28, 28), cmap="gray_r")
+        if labels is not None:
+            t = f"{labels[i]}" if predictions is None else f"{labels[i]} → {predictions[i]}"
+            ax.set_title(t, fontsize=12,
+                         color="#D55E00" if predictions is not None and labels[i] != predictions[i] else "black")
+    return axes
+
+
+def figure(nrows=1, ncols=1, *, width=None, height=3.6, **kw):
+    """A pyplot figure sized for a projector: 5 inches a panel, capped at 14 wide."""
+    import matplotlib.pyplot as plt
+    width = width or min(14, 5 * ncols + 0.5)
+    return plt.subplots(nrows, ncols, figsize=(width, height * nrows), **kw)

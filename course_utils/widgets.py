@@ -1,0 +1,285 @@
+"""The live dashboard every chapter uses: controls + one figure + a status line.
+
+    def experiment(lr, batch_size, live):
+        net = MLP(784, [100, 100], 10)
+        return {"sgd": train(net, data, Optimizer("sgd", lr=lr), epochs=20,
+                             batch_size=batch_size, on_epoch=live.track("sgd"))}
+
+    def draw(axes, result, values):
+        plot_curves(axes[0], result["sgd"], "loss")
+
+    dash = Dashboard(experiment, draw, lr=log_slider("learning rate η", 1e-4, 1, 0.05),
+                     batch_size=batch_slider("batch size", 128))
+    dash                                     # shows it; the first run already happened
+
+How it works (measured in DESIGN.md §5): one persistent Agg ``Figure`` (never pyplot, so no
+figure leaks) is rendered to PNG into an ``ipywidgets.Image``.  A control change returns at
+once: it bumps a generation counter and starts the run on a daemon thread; the thread holds a
+lock, runs with BLAS limited to one thread, redraws every ``stream_every`` epochs, and stops
+within one epoch when a newer value arrives (``live.track``'s callback returns False).
+``dash.set(lr=0.1)``, ``dash.run(sync=True)``, ``dash.wait()``, ``dash.result``,
+``dash.history`` and ``dash.image`` drive it from Python, without a browser.
+"""
+import io
+import threading
+import time
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from . import plots  # noqa: F401  (applies the course style)
+
+_SHARED = dict(continuous_update=False, style={"description_width": "initial"})
+
+
+# ----------------------------------------------------------------------------- controls
+def _w():
+    import ipywidgets
+    return ipywidgets
+
+
+def _layout(width):
+    return _w().Layout(width=width)
+
+
+def log_slider(description, min, max, value, *, width="340px", fmt=".1e"):
+    """A base-10 log slider (learning rate, λ) from ``min`` to ``max``."""
+    if not 0 < min <= value <= max:
+        raise ValueError(f"{description}: need 0 < min <= value <= max, got {min}, {value}, {max}")
+    lo, hi = np.log10(min), np.log10(max)
+    return _w().FloatLogSlider(value=value, base=10, min=lo, max=hi, step=(hi - lo) / 40,
+                               description=description, readout_format=fmt,
+                               layout=_layout(width), **_SHARED)
+
+
+def log_choice_slider(description, min, max, value, *, per_decade=2, off=True, width="340px"):
+    """A slider over log-spaced values with an "off" (0) position first (λ with "no decay")."""
+    lo, hi = int(np.floor(np.log10(min))), int(np.ceil(np.log10(max)))
+    steps = np.array([1.0, 3.0] if per_decade == 2 else [1.0, 2.0, 5.0] if per_decade == 3 else [1.0])
+    vals = sorted({float(f"{m * 10.0 ** e:.3g}") for e in range(lo, hi + 1) for m in steps
+                   if min <= m * 10.0 ** e <= max})
+    options = ([("off", 0.0)] if off else []) + [(f"{v:g}", v) for v in vals]
+    if value not in [v for _, v in options]:
+        raise ValueError(f"{description}: value {value} is not one of {[v for _, v in options]}")
+    return _w().SelectionSlider(options=options, value=value, description=description,
+                                layout=_layout(width), **_SHARED)
+
+
+def slider(description, min, max, value, step=None, *, width="340px", fmt=".2f"):
+    """A linear float slider (dropout rate, init scale, momentum...)."""
+    step = step if step is not None else (max - min) / 20
+    return _w().FloatSlider(value=value, min=min, max=max, step=step, description=description,
+                            readout_format=fmt, layout=_layout(width), **_SHARED)
+
+
+def int_slider(description, min, max, value, step=1, *, width="340px"):
+    return _w().IntSlider(value=value, min=min, max=max, step=step, description=description,
+                          layout=_layout(width), **_SHARED)
+
+
+def batch_slider(description="batch size", value=128, *, min_exp=0, max_exp=10, width="340px"):
+    """Batch size restricted to powers of two, 2**min_exp .. 2**max_exp."""
+    options = [2 ** e for e in range(min_exp, max_exp + 1)]
+    if value not in options:
+        raise ValueError(f"{description}: value must be a power of two in [{options[0]}, {options[-1]}], got {value}")
+    return _w().SelectionSlider(options=options, value=value, description=description,
+                                layout=_layout(width), **_SHARED)
+
+
+def dropdown(description, options, value=None, *, width="260px"):
+    return _w().Dropdown(options=options, value=value if value is not None else _first(options),
+                         description=description, layout=_layout(width),
+                         style={"description_width": "initial"})
+
+
+def checkbox(description, value=True, *, width="auto"):
+    return _w().Checkbox(value=value, description=description, indent=False, layout=_layout(width))
+
+
+def _first(options):
+    first = list(options.values())[0] if isinstance(options, dict) else list(options)[0]
+    return first[1] if isinstance(first, tuple) else first
+
+
+# ----------------------------------------------------------------------------- the run handle
+class Live:
+    """Handed to the experiment function: streams partial results and reports cancellation."""
+
+    def __init__(self, dash, generation, stream):
+        self._dash, self._gen, self._stream = dash, generation, stream
+        self.partial = {}
+        self._epochs_seen = 0
+
+    @property
+    def cancelled(self):
+        """True once a newer control value has started another run."""
+        return self._dash._generation != self._gen
+
+    def track(self, key):
+        """An ``on_epoch`` callback for ``train``: keeps ``partial[key]``, redraws every
+        ``stream_every`` epochs, and returns False (stop) when the run is cancelled."""
+        def on_epoch(history):
+            self.partial[key] = history
+            return self.tick(f"epoch {history.epochs}")
+        return on_epoch
+
+    def tick(self, message=""):
+        """Call once per unit of work in custom loops; returns False when cancelled."""
+        if self.cancelled:
+            return False
+        self._epochs_seen += 1
+        if self._stream and self._epochs_seen % self._dash.stream_every == 0:
+            self._dash._render(self.partial, status=f"running… {message}")
+        return True
+
+
+# ----------------------------------------------------------------------------- dashboard
+class Dashboard:
+    """Controls + figure + status line, re-running ``experiment`` when a control changes.
+
+    experiment(**values, live) -> result    (any object; usually a dict of Histories)
+    draw(axes, result, values)              (result may be partial while streaming)
+
+    ``layout=(rows, cols)`` and ``figsize`` shape the persistent figure; ``stream_every``
+    sets how many epochs pass between redraws of a threaded run.
+    """
+
+    def __init__(self, experiment, draw, *, layout=(1, 2), figsize=(11, 4), stream_every=3,
+                 title=None, run_now=True, **controls):
+        if not controls:
+            raise ValueError("a Dashboard needs at least one control")
+        self.experiment, self.draw_fn = experiment, draw
+        self.controls, self.stream_every = controls, max(1, int(stream_every))
+        self.fig = Figure(figsize=figsize, layout="constrained")
+        FigureCanvasAgg(self.fig)
+        axes = self.fig.subplots(*layout, squeeze=False)
+        self.axes = list(axes.ravel())
+        self.result, self.error, self.seconds = None, None, None
+        self.frames, self.frame_times = 0, []
+        self._generation, self._lock, self._thread = 0, threading.Lock(), None
+        w = _w()
+        self._image = w.Image(format="png", layout=w.Layout(width="100%", max_width=f"{figsize[0] * 100}px"))
+        self._status = w.HTML(value="")
+        self._title = w.HTML(f"<b style='font-size:1.1em'>{title}</b>") if title else None
+        for c in controls.values():
+            c.observe(self._on_change, names="value")
+        box = w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap", gap="4px 16px"))
+        self.widget = w.VBox(([self._title] if self._title else []) + [box, self._image, self._status])
+        if run_now:
+            self.run(sync=True)
+
+    # --------------------------------------------------------------- values
+    @property
+    def values(self):
+        return {k: c.value for k, c in self.controls.items()}
+
+    def set(self, *, sync=False, **values):
+        """Set controls (without triggering one run per control), then run once."""
+        unknown = set(values) - set(self.controls)
+        if unknown:
+            raise ValueError(f"unknown control(s) {sorted(unknown)}; this dashboard has {sorted(self.controls)}")
+        self._muted = True
+        try:
+            for k, v in values.items():
+                self.controls[k].value = v
+        finally:
+            self._muted = False
+        return self.run(sync=sync)
+
+    def _on_change(self, change):
+        if not getattr(self, "_muted", False):
+            self.run(sync=False)
+
+    # --------------------------------------------------------------- running
+    def run(self, sync=False):
+        """Start a run with the current values: on a daemon thread, or here if ``sync``."""
+        self._generation += 1
+        gen, values = self._generation, self.values
+        if sync:
+            self._work(gen, values, stream=False)
+        else:
+            self._set_status("running…")
+            self._thread = threading.Thread(target=self._work, args=(gen, values, True), daemon=True)
+            self._thread.start()
+        return self
+
+    def wait(self, timeout=30.0):
+        """Block until the latest threaded run has finished (for tests and scripts)."""
+        t = self._thread
+        if t is not None:
+            t.join(timeout)
+        return self
+
+    def _work(self, gen, values, stream):
+        from threadpoolctl import threadpool_limits
+
+        with self._lock:
+            if gen != self._generation:          # a newer value arrived while waiting
+                return
+            live = Live(self, gen, stream)
+            t0 = time.perf_counter()
+            try:
+                with threadpool_limits(1), np.errstate(all="ignore"):
+                    result = self.experiment(**values, live=live)
+            except Exception as exc:             # bad input: say so, keep the last picture
+                self.error = exc
+                self._set_status(f"<span style='color:#D55E00'>⚠ {type(exc).__name__}: {exc}</span>")
+                return
+            if live.cancelled:
+                return
+            self.error, self.result = None, result
+            self.seconds = time.perf_counter() - t0
+            self._render(result, status=self._final_status(result))
+
+    def _final_status(self, result):
+        notes = [f"{k}: {h.status}" for k, h in _histories(result) if h.diverged_at is not None]
+        done = f"done in {self.seconds:.2f} s"
+        return done + ("; " + "; ".join(notes) if notes else "")
+
+    # --------------------------------------------------------------- drawing
+    def _render(self, result, status=""):
+        t0 = time.perf_counter()
+        for ax in self.axes:
+            ax.cla()
+        self.draw_fn(self.axes, result, self.values)
+        buf = io.BytesIO()
+        self.fig.savefig(buf, format="png")
+        self._image.value = buf.getvalue()
+        self.frames += 1
+        self.frame_times.append(time.perf_counter())
+        self.render_seconds = time.perf_counter() - t0
+        self._set_status(status)
+
+    def _set_status(self, html):
+        self._status.value = f"<span style='font-size:1.05em'>{html}</span>"
+
+    @property
+    def image(self):
+        """The PNG bytes currently shown."""
+        return self._image.value
+
+    @property
+    def status(self):
+        return self._status.value
+
+    @property
+    def history(self):
+        """The first History of the latest finished result (None if there is none)."""
+        hs = _histories(self.result)
+        return hs[0][1] if hs else None
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def _histories(result):
+    from .training import History
+
+    if isinstance(result, History):
+        return [("run", result)]
+    if isinstance(result, dict):
+        return [(k, v) for k, v in result.items() if isinstance(v, History)]
+    if isinstance(result, (list, tuple)):
+        return [(str(i), v) for i, v in enumerate(result) if isinstance(v, History)]
+    return []
