@@ -259,8 +259,8 @@ class Optimizer:
 
     def update(self, params, grads, state, lr=None):
         hp = self.hp if lr is None else {**self.hp, "lr": lr}
-        if lr is not None:
-            _positive("lr", lr)
+        if lr is not None and not (np.isfinite(lr) and lr >= 0):
+            raise ValueError(f"lr must be >= 0 (a schedule may reach 0), got {lr}")
         new_params, new_state = {}, {}
         for k, w in params.items():
             kw = hp
