@@ -1,0 +1,538 @@
+"""Hyperparameter search: search spaces; grid, random and coarse-to-fine search; Bayesian
+optimization with a Gaussian process (RBF kernel) and expected improvement, in NumPy.
+
+The objective: ``objective(params: dict, seed: int) -> score`` or ``-> (score, curves)`` with
+``curves`` a dict (``{"val_acc": [...]}``) kept on the ``Trial``.  Higher is better; pass
+``maximize=False`` to minimize a loss.  Use ``seed`` for everything random inside
+(``MLP(..., rng=seed)``, ``train(..., rng=seed)``).
+
+Determinism and parallelism: all parameters are drawn from ``rng`` in the calling process, and
+trial i gets the seed ``SeedSequence(entropy).generate_state(n)[i]`` (entropy from ``rng``).  Any
+``concurrent.futures.Executor`` (thread pool, process pool, dask's ``client.get_executor()``)
+may run the trials: they come back in submission order with the same params, seeds and scores
+as the serial run (only ``seconds`` differ).  A process pool pickles the objective: define it in
+a .py module (a ``functools.partial`` of such a function is fine), not as a lambda or in a
+notebook cell (that works only where workers fork, not on macOS or Windows).
+"""
+import math
+import sys
+import time
+from concurrent.futures import as_completed
+from dataclasses import dataclass
+from itertools import product
+
+import numpy as np
+
+__all__ = ["Space", "LogUniform", "Uniform", "IntRange", "Choice", "OneMinusLogUniform", "Trial",
+           "grid_search", "random_search", "coarse_to_fine", "narrow", "bayes_opt", "best",
+           "top_k", "rbf_kernel", "gp_posterior", "gp_log_likelihood", "expected_improvement"]
+
+LENGTH_SCALES = np.geomspace(0.05, 2.0, 12)   # ℓ grid of bayes_opt, in unit-cube coordinates
+
+
+# --------------------------------------------------------------------------- search spaces
+class Space:
+    """One hyperparameter's range: ``sample(rng, size=None)`` (a scalar if size is None),
+    ``grid(n)``, and ``to_unit(values)`` / ``from_unit(u)`` mapping a 1-D sequence of values to
+    [0, 1] and back (for ``narrow`` and ``bayes_opt``).  ``cells``: K for a discrete space."""
+    cells = None
+
+
+@dataclass(frozen=True)
+class _Continuous(Space):
+    """[lo, hi], uniform in the coordinate t = f(x): u = (f(x) − f(lo)) / (f(hi) − f(lo))."""
+    lo: float
+    hi: float
+    rule = ("lo < hi", lambda lo, hi: lo < hi)
+
+    def __post_init__(self):
+        try:
+            lo, hi = float(self.lo), float(self.hi)
+        except (TypeError, ValueError):
+            lo = hi = math.nan
+        text, ok = self.rule
+        if not (math.isfinite(lo) and math.isfinite(hi) and ok(lo, hi)):
+            raise ValueError(f"{type(self).__name__}(lo, hi) needs {text} (finite), "
+                             f"got lo={self.lo!r}, hi={self.hi!r}")
+        object.__setattr__(self, "lo", lo)
+        object.__setattr__(self, "hi", hi)
+
+    def to_unit(self, x):
+        a, b = self.f(self.lo), self.f(self.hi)
+        return (self.f(np.asarray(x, float)) - a) / (b - a)
+
+    def from_unit(self, u):
+        a, b = self.f(self.lo), self.f(self.hi)
+        return np.clip(self.finv(a + np.asarray(u, float) * (b - a)), self.lo, self.hi)
+
+    def sample(self, rng, size=None):
+        return self.from_unit(rng.uniform(0.0, 1.0, size))
+
+    def grid(self, n):
+        """n points evenly spaced in t (the middle one when n = 1), ends exactly lo and hi."""
+        x = self.from_unit(_unit_grid(n))
+        if n > 1:
+            x[0], x[-1] = self.lo, self.hi
+        return x
+
+
+class Uniform(_Continuous):
+    """x ~ U(lo, hi).  Grid: evenly spaced.  Needs lo < hi."""
+    f = finv = staticmethod(lambda x: x)
+
+
+class LogUniform(_Continuous):
+    """x = 10**t with t ~ U(log10 lo, log10 hi): every decade gets the same share of the samples
+    (a learning rate in [1e-4, 1e-1] lands in [1e-4, 1e-3] as often as in [1e-2, 1e-1]).
+    Grid: geometric spacing, like ``np.geomspace(lo, hi, n)``.  Needs 0 < lo < hi."""
+    rule = ("0 < lo < hi", lambda lo, hi: 0 < lo < hi)
+    f, finv = staticmethod(np.log), staticmethod(np.exp)
+
+
+class OneMinusLogUniform(_Continuous):
+    """β with 1 − β ~ LogUniform(1 − hi, 1 − lo), for momentum μ or Adam's β₂: 0.9, 0.99 and
+    0.999 are equally spaced (one decade of 1 − β each).  Needs 0 <= lo < hi < 1."""
+    rule = ("0 <= lo < hi < 1", lambda lo, hi: 0 <= lo < hi < 1)
+    f = staticmethod(lambda x: -np.log1p(-x))          # t = −log(1 − β)
+    finv = staticmethod(lambda t: -np.expm1(-t))       # β = 1 − e^(−t)
+
+
+def _unit_grid(n):
+    return np.array([0.5]) if _check_int("n", n) == 1 else np.linspace(0.0, 1.0, n)
+
+
+class _Discrete(Space):
+    """K = ``cells`` values; value k owns the cell [k/K, (k+1)/K) of [0, 1]."""
+
+    def sample(self, rng, size=None):
+        return self._value(rng.integers(self.cells, size=size))
+
+    def to_unit(self, x):
+        return (np.asarray(self._index(x), float) + 0.5) / self.cells
+
+    def from_unit(self, u):
+        k = np.clip(np.floor(np.asarray(u, float) * self.cells), 0, self.cells - 1)
+        return self._value(k.astype(np.int64))
+
+
+@dataclass(frozen=True)
+class IntRange(_Discrete):
+    """An integer, uniform on lo, lo + 1, ..., hi (both included), e.g. a number of layers.
+    Grid: n evenly spaced integers, rounded and deduplicated.  Needs integers lo <= hi."""
+    lo: int
+    hi: int
+
+    def __post_init__(self):
+        if not (all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                    for v in (self.lo, self.hi)) and self.lo <= self.hi):
+            raise ValueError(f"IntRange(lo, hi) needs integers lo <= hi, "
+                             f"got lo={self.lo!r}, hi={self.hi!r}")
+        object.__setattr__(self, "lo", int(self.lo))
+        object.__setattr__(self, "hi", int(self.hi))
+
+    cells = property(lambda self: self.hi - self.lo + 1)
+
+    def _value(self, k):
+        return self.lo + k
+
+    def _index(self, x):
+        return np.asarray(x) - self.lo
+
+    def grid(self, n):
+        mid = [(self.lo + self.hi) / 2]
+        x = np.linspace(self.lo, self.hi, n) if _check_int("n", n) > 1 else mid
+        return np.unique(np.round(x).astype(np.int64))
+
+
+@dataclass(frozen=True)
+class Choice(_Discrete):
+    """One of ``options``, each equally likely (activation, optimizer, batch size).  Grid: all
+    options, whatever n.  ``bayes_opt``'s GP treats the options as ordered by their cells, so
+    list them in a meaningful order (16, 32, 64); for unordered options (names) expect it to do
+    no better than random search on that dimension."""
+    options: tuple
+
+    def __post_init__(self):
+        try:
+            opts = () if isinstance(self.options, (str, bytes)) else tuple(self.options)
+        except TypeError:
+            opts = ()
+        if not opts:
+            raise ValueError(f"Choice(options) needs a non-empty list of options, "
+                             f"got {self.options!r}")
+        object.__setattr__(self, "options", opts)
+
+    cells = property(lambda self: len(self.options))
+
+    def _value(self, k):
+        return _objects(self.options)[k]
+
+    def _index(self, x):
+        return [self.options.index(v) for v in x]
+
+    def grid(self, n):
+        _check_int("n", n)
+        return list(self.options)
+
+
+def _objects(seq):
+    out = np.empty(len(seq), dtype=object)
+    for i, v in enumerate(seq):   # element-wise, so list-valued options stay whole
+        out[i] = v
+    return out
+
+
+# --------------------------------------------------------------------------- trials
+@dataclass
+class Trial:
+    """One evaluation: ``params`` (name → value), ``score`` (as the objective returned it),
+    ``curves`` (the objective's dict, or None), ``seconds`` (wall time of the objective where it
+    ran), ``index`` (0-based submission order), ``seed`` (given to the objective) and ``round``
+    (coarse_to_fine: 0-based round; bayes_opt: 0 for the random start, then the batch number)."""
+    params: dict
+    score: float
+    curves: dict | None = None
+    seconds: float = 0.0
+    index: int = 0
+    seed: int = 0
+    round: int = 0
+
+
+def top_k(trials, k, *, maximize=True):
+    """The k best trials, best first; NaN and ±inf scores (diverged runs) count as the worst."""
+    key = lambda t: (not math.isfinite(t.score), -t.score if maximize else t.score)  # noqa: E731
+    return sorted(trials, key=key)[:_check_int("k", k, lo=0)]
+
+
+def best(trials, *, maximize=True):
+    """The best trial (the first one on ties)."""
+    if not trials:
+        raise ValueError("best() needs at least one trial")
+    return top_k(trials, 1, maximize=maximize)[0]
+
+
+def _check_int(name, value, lo=1):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo:
+        raise ValueError(f"{name} must be an integer >= {lo}, got {value!r}")
+    return int(value)
+
+
+def _py(x):
+    return x.item() if isinstance(x, np.generic) else x
+
+
+def _run_trial(objective, params, seed):
+    """Runs in the worker: one call of the objective, timed."""
+    t0 = time.perf_counter()
+    out = objective(dict(params), seed)
+    score, curves = out if isinstance(out, tuple) else (out, None)
+    return float(score), curves, time.perf_counter() - t0
+
+
+def _in_notebook():
+    if "ipykernel" not in sys.modules:
+        return False
+    from IPython import get_ipython
+    shell = get_ipython()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
+class _Progress:
+    """``progress=True``: an ipywidgets bar in a notebook kernel (never stderr there: nbval
+    compares it), else one carriage-return line on stderr.  Lives in the calling process."""
+
+    def __init__(self, total, enabled, maximize, label):
+        self.total, self.done, self.best = total, 0, -math.inf
+        self.sign, self.label, self.t0 = (1.0 if maximize else -1.0), label, time.perf_counter()
+        self.mode = enabled and "stderr"
+        if enabled and _in_notebook():
+            import ipywidgets as W
+            from IPython.display import display
+            self.bar = W.IntProgress(value=0, min=0, max=total, description=label)
+            self.html = W.HTML(value=f"0/{total} trials")
+            display(W.HBox([self.bar, self.html]))
+            self.mode = "widget"
+
+    def update(self, score):
+        self.done += 1
+        if math.isfinite(score) and self.sign * score > self.best:
+            self.best = self.sign * score
+        shown = f"{self.best / self.sign:.4g}" if math.isfinite(self.best) else "-"
+        secs = time.perf_counter() - self.t0
+        text = f"{self.done}/{self.total} trials, best {shown}, {secs:.1f} s"
+        if self.mode == "widget":
+            self.bar.value, self.html.value = self.done, text
+        elif self.mode:
+            fill = round(20 * self.done / self.total)
+            sys.stderr.write(f"\r{self.label} [{'#' * fill}{'.' * (20 - fill)}] {text}   ")
+            sys.stderr.flush()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.mode == "stderr":
+            sys.stderr.write("\n")
+
+
+def _evaluate(objective, params, seeds, start, round_, executor, bar):
+    """Trials for ``params`` (with ``seeds``), serially or on ``executor``, in submission order."""
+    if executor is None:
+        results = []
+        for p, s in zip(params, seeds):
+            results.append(_run_trial(objective, p, s))
+            bar.update(results[-1][0])
+    else:
+        futures = [executor.submit(_run_trial, objective, p, s) for p, s in zip(params, seeds)]
+        try:
+            for f in as_completed(futures):
+                bar.update(f.result()[0])
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+        results = [f.result() for f in futures]
+    return [Trial(dict(p), score, curves, sec, start + i, int(s), round_)
+            for i, (p, s, (score, curves, sec)) in enumerate(zip(params, seeds, results))]
+
+
+def _setup(objective, space, n, name, rng, executor):
+    if not callable(objective):
+        raise ValueError(f"objective must be callable as objective(params, seed), "
+                         f"got {objective!r}")
+    if not isinstance(space, dict) or not space:
+        raise ValueError(f"space must be a non-empty dict name -> space object, got {space!r}")
+    for key, s in space.items():
+        if not isinstance(s, Space):
+            raise ValueError(f"space[{key!r}] must be a LogUniform, Uniform, OneMinusLogUniform, "
+                             f"IntRange or Choice, got {s!r}")
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise ValueError(f"executor must be a concurrent.futures.Executor or None, "
+                         f"got {executor!r}")
+    return _check_int(name, n), np.random.default_rng(rng)
+
+
+def _seeds(rng, n):
+    entropy = int(rng.integers(2**63))
+    return [int(s) for s in np.random.SeedSequence(entropy).generate_state(n)]
+
+
+def _sample(space, rng, n):
+    return [{name: _py(s.sample(rng)) for name, s in space.items()} for _ in range(n)]
+
+
+# --------------------------------------------------------------------------- strategies
+def grid_search(objective, space, n_per_dim, *, rng, executor=None, maximize=True, progress=False):
+    """Every combination of the grids ``space[name].grid(n_per_dim)``: ∏ₙ (grid size) trials
+    (Choice: all options; IntRange: deduplicated).  ``n_per_dim`` is an int or a dict
+    name → int; the last name varies fastest.  ``rng`` only draws the trials' seeds;
+    ``maximize`` only matters for the progress bar's "best"."""
+    _, g = _setup(objective, space, 1, "n_per_dim", rng, executor)
+    counts = n_per_dim if isinstance(n_per_dim, dict) else dict.fromkeys(space, n_per_dim)
+    missing = [name for name in space if name not in counts]
+    if missing:
+        raise ValueError(f"n_per_dim has no entry for {missing}")
+    grids = [[_py(v) for v in space[name].grid(counts[name])] for name in space]
+    params = [dict(zip(space, combo)) for combo in product(*grids)]
+    seeds = _seeds(g, len(params))
+    with _Progress(len(params), progress, maximize, "grid search") as bar:
+        return _evaluate(objective, params, seeds, 0, 0, executor, bar)
+
+
+def random_search(objective, space, n_trials, *, rng, executor=None, maximize=True, progress=False):
+    """``n_trials`` independent draws from ``space`` (Bergstra & Bengio 2012).  The first k
+    trials of a longer search with the same ``rng`` are those of a k-trial search."""
+    n, g = _setup(objective, space, n_trials, "n_trials", rng, executor)
+    seeds = _seeds(g, n)
+    with _Progress(n, progress, maximize, "random search") as bar:
+        return _evaluate(objective, _sample(space, g, n), seeds, 0, 0, executor, bar)
+
+
+def _check_keep(keep, widen):
+    if not (0 < keep <= 1 and widen >= 0):
+        raise ValueError(f"need 0 < keep <= 1 and widen >= 0, got keep={keep}, widen={widen}")
+
+
+def narrow(space, trials, keep=0.2, *, widen=0.1, maximize=True):
+    """The space of the next coarse-to-fine round: the box around the best trials.
+
+    Take the top ⌈keep·n⌉ trials.  Each numeric dimension shrinks to [min, max] of their values,
+    measured in ``to_unit`` coordinates (log scale for LogUniform) and widened by ``widen``·width
+    on each side (±0.05 of the old range if they all agree), clipped to the old range: the new box
+    lies inside the old one and contains every kept trial.  A Choice keeps the options they use.
+    """
+    _check_keep(keep, widen)
+    if not trials:
+        raise ValueError("narrow needs at least one trial")
+    top = top_k(trials, math.ceil(keep * len(trials)), maximize=maximize)
+    new = {}
+    for name, s in space.items():
+        vals = [t.params[name] for t in top]
+        if isinstance(s, Choice):
+            new[name] = Choice([o for o in s.options if o in vals])
+            continue
+        u = s.to_unit(vals)
+        margin = widen * (u.max() - u.min()) if u.max() > u.min() else 0.05
+        lo = min(s.from_unit(max(u.min() - margin, 0.0)), min(vals))
+        hi = max(s.from_unit(min(u.max() + margin, 1.0)), max(vals))
+        new[name] = type(s)(_py(lo), _py(hi))
+    return new
+
+
+def coarse_to_fine(objective, space, n_trials, *, rng, rounds=2, keep=0.2, widen=0.1,
+                   executor=None, maximize=True, progress=False, return_spaces=False):
+    """Random search in ``rounds`` rounds, each inside ``narrow(space of the previous round,
+    trials of the previous round, keep, widen=widen)``.
+
+    ``n_trials`` is the total budget, split evenly over the rounds (the first rounds get the
+    remainder), so it compares with ``random_search(..., n_trials)``.  Each Trial's ``round``
+    says where it came from.  ``return_spaces=True`` returns ``(trials, spaces)`` with the box of
+    every round (``spaces[0]`` is ``space``), e.g. to draw the narrowed boxes."""
+    n, g = _setup(objective, space, n_trials, "n_trials", rng, executor)
+    rounds = _check_int("rounds", rounds)
+    _check_keep(keep, widen)
+    if n < rounds:
+        raise ValueError(f"coarse_to_fine needs n_trials >= rounds, got {n} < {rounds}")
+    sizes = [n // rounds + (r < n % rounds) for r in range(rounds)]
+    seeds, trials, spaces = _seeds(g, n), [], [dict(space)]
+    with _Progress(n, progress, maximize, "coarse to fine") as bar:
+        for r, size in enumerate(sizes):
+            if r:
+                last = trials[-sizes[r - 1]:]
+                spaces.append(narrow(spaces[-1], last, keep, widen=widen, maximize=maximize))
+            k = len(trials)
+            trials += _evaluate(objective, _sample(spaces[-1], g, size), seeds[k:k + size], k, r,
+                                executor, bar)
+    return (trials, spaces) if return_spaces else trials
+
+
+# --------------------------------------------------------------------------- Gaussian process
+def _rows(X):
+    X = np.asarray(X, float)
+    return X[:, None] if X.ndim == 1 else X
+
+
+def rbf_kernel(A, B, length_scale, signal_var=1.0):
+    """k(a, b) = s²·exp(−‖a − b‖² / (2ℓ²)) for every row a of A and b of B; s² = ``signal_var``."""
+    diff = _rows(A)[:, None, :] - _rows(B)[None, :, :]
+    return signal_var * np.exp(-(diff ** 2).sum(-1) / (2.0 * length_scale ** 2))
+
+
+def _cholesky(K):
+    """L with L·Lᵀ = K.  If K is numerically singular (e.g. a point twice with noise = 0), adds a
+    jitter of 1e-10·mean(diag K) to the diagonal, ×10 until it factors."""
+    jitter = 0.0
+    for _ in range(10):
+        try:
+            return np.linalg.cholesky(K + jitter * np.eye(len(K)))
+        except np.linalg.LinAlgError:
+            jitter = max(10.0 * jitter, 1e-10 * float(np.mean(np.diag(K))))
+    raise np.linalg.LinAlgError("kernel matrix is not positive definite, even with jitter")
+
+
+def _factor(X, y, length_scale, signal_var, noise):
+    L = _cholesky(rbf_kernel(X, X, length_scale, signal_var) + noise * np.eye(len(X)))
+    alpha = np.linalg.solve(L.T, np.linalg.solve(L, y))     # α = K⁻¹y = L⁻ᵀ(L⁻¹y)
+    return L, alpha
+
+
+def gp_posterior(X_train, y_train, X_test, length_scale, signal_var=1.0, noise=1e-6):
+    """Posterior mean and std of f at ``X_test`` for a zero-mean GP with the RBF kernel, given
+    y = f(X) + ε, ε ~ N(0, noise) (``noise`` is a variance):
+
+        K = k(X, X) + noise·I = L·Lᵀ (Cholesky),   α = L⁻ᵀ(L⁻¹y),
+        μ(x) = k(x, X)·α,   σ²(x) = s² − ‖L⁻¹k(X, x)‖²  (clipped at 0).
+
+    σ is the std of f, without the noise.  X: (n, d), or (n,) for one dimension."""
+    X, Xs, y = _rows(X_train), _rows(X_test), np.asarray(y_train, float)
+    if len(X) == 0:
+        return np.zeros(len(Xs)), np.full(len(Xs), math.sqrt(signal_var))
+    L, alpha = _factor(X, y, length_scale, signal_var, noise)
+    Ks = rbf_kernel(X, Xs, length_scale, signal_var)
+    v = np.linalg.solve(L, Ks)
+    return Ks.T @ alpha, np.sqrt(np.maximum(signal_var - (v ** 2).sum(0), 0.0))
+
+
+def gp_log_likelihood(X, y, length_scale, signal_var=1.0, noise=1e-6):
+    """log p(y | X) = −½·yᵀα − Σᵢ log Lᵢᵢ − (n/2)·log 2π (same L, α as ``gp_posterior``)."""
+    y = np.asarray(y, float)
+    L, alpha = _factor(_rows(X), y, length_scale, signal_var, noise)
+    return float(-0.5 * y @ alpha - np.log(np.diag(L)).sum() - 0.5 * len(y) * math.log(2 * math.pi))
+
+
+_erfc = np.frompyfunc(math.erfc, 1, 1)
+
+
+def expected_improvement(mean, std, best, xi=0.01):
+    """EI(x) = (μ − f* − ξ)·Φ(z) + σ·φ(z) with z = (μ − f* − ξ)/σ, and EI = 0 where σ = 0
+    (maximization: f* = best score so far; to minimize, pass −μ and −f*).  Φ(z) = ½·erfc(−z/√2)
+    with ``math.erfc`` element-wise (NumPy has no erf; erfc stays accurate in the far tails)."""
+    mean, std = np.broadcast_arrays(np.asarray(mean, float), np.asarray(std, float))
+    ei, ok = np.zeros(mean.shape), std > 0
+    imp = mean[ok] - best - xi
+    with np.errstate(over="ignore"):
+        z = np.clip(imp / std[ok], -40.0, 40.0)      # beyond ±40, Φ is 0 or 1 and φ is 0
+    cdf = 0.5 * _erfc(-z / math.sqrt(2.0)).astype(float)
+    ei[ok] = imp * cdf + std[ok] * np.exp(-0.5 * z ** 2) / math.sqrt(2 * math.pi)
+    return np.maximum(ei, 0.0)
+
+
+def _to_unit(space, params):
+    return np.column_stack([s.to_unit([p[name] for p in params]) for name, s in space.items()])
+
+
+def bayes_opt(objective, space, n_trials, *, rng, n_init=5, xi=0.01, executor=None, noise=1e-6,
+              batch_size=1, n_candidates=2000, maximize=True, progress=False):
+    """Bayesian optimization: a GP surrogate of the score, and expected improvement.
+
+    1. ``n_init`` random trials (the first ``n_init`` of ``random_search`` with the same rng);
+    2. map params to the unit cube (``to_unit``: log scale for LogUniform, cells for
+       IntRange/Choice); scores (negated if ``maximize=False``; NaN/inf → the worst finite one)
+       standardized to mean 0, std 1;
+    3. GP with the RBF kernel, s² = 1, noise variance ``noise`` (in units of the score's std;
+       raise it to ~0.01–0.1 for noisy scores), ℓ maximizing ``gp_log_likelihood`` over
+       ``LENGTH_SCALES``;
+    4. propose the point of largest EI (ξ = ``xi``, standardized units) among ``n_candidates``
+       uniform points of the cube plus n_candidates/4 Gaussian steps (σ = 0.05) around the best
+       trial, discrete coordinates snapped to their cells' centres;
+    5. batches: ``batch_size`` proposals per fit, by the "kriging believer" rule (after each
+       pick the GP takes its own mean there as an observation, so σ and EI vanish there and the
+       next pick goes elsewhere); the batch runs on ``executor`` if given.  Repeat until
+       ``n_trials``.
+    The result depends on ``rng`` and ``batch_size``, never on the executor: batch_size = 1
+    (the default) is classical sequential BO; with an executor pass the number of workers."""
+    n, g = _setup(objective, space, n_trials, "n_trials", rng, executor)
+    n_init = min(_check_int("n_init", n_init), n)
+    batch_size = _check_int("batch_size", batch_size)
+    n_candidates = _check_int("n_candidates", n_candidates)
+    if not (xi >= 0 and noise >= 0):
+        raise ValueError(f"bayes_opt needs xi >= 0 and noise >= 0, got xi={xi}, noise={noise}")
+    sign, spaces = (1.0 if maximize else -1.0), list(space.values())
+    seeds = _seeds(g, n)
+    with _Progress(n, progress, maximize, "bayes opt") as bar:
+        start = _sample(space, g, n_init)
+        trials = _evaluate(objective, start, seeds[:n_init], 0, 0, executor, bar)
+        while len(trials) < n:
+            U = _to_unit(space, [t.params for t in trials])
+            y = sign * np.array([t.score for t in trials])
+            finite = np.isfinite(y)
+            y = np.where(finite, y, y[finite].min() if finite.any() else 0.0)
+            y = (y - y.mean()) / (y.std() if y.std() > 0 else 1.0)
+            y_best, u_best = y.max(), U[np.argmax(y)]
+            ell = max(LENGTH_SCALES, key=lambda ls: gp_log_likelihood(U, y, ls, 1.0, noise))
+            picks = []
+            for _ in range(min(batch_size, n - len(trials))):
+                local = u_best + 0.05 * g.standard_normal((n_candidates // 4, len(spaces)))
+                C = np.clip(np.vstack([g.random((n_candidates, len(spaces))), local]), 0.0, 1.0)
+                for i, s in enumerate(spaces):
+                    if s.cells:                                   # snap to the cell centres
+                        C[:, i] = s.to_unit(s.from_unit(C[:, i]))
+                mean, std = gp_posterior(U, y, C, ell, 1.0, noise)
+                j = int(np.argmax(expected_improvement(mean, std, y_best, xi)))
+                picks.append({name: _py(s.from_unit(C[j, i:i + 1])[0])
+                              for i, (name, s) in enumerate(space.items())})
+                U, y = np.vstack([U, C[j]]), np.append(y, mean[j])
+            k = len(trials)
+            trials += _evaluate(objective, picks, seeds[k:k + len(picks)], k,
+                                trials[-1].round + 1, executor, bar)
+    return trials
