@@ -1,0 +1,299 @@
+"""Optimizers: one table drives the per-rule tests (optax style): a first and a third step
+computed here from the slide formulas, line by line; convergence on the textbook bowl
+x²/20 + y²; no mutation of inputs.  Plus Nesterov's look-ahead equivalence, AdamW's decay of
+weight matrices only, and the hyperparameter ValueErrors."""
+import copy
+
+import numpy as np
+import pytest
+
+from course_utils.optimizers import DEFAULTS, INIT, OPTIMIZERS, Optimizer
+from course_utils.surfaces import SURFACES, run_optimizer
+
+W0 = np.array([1.0, -2.0, 0.5])
+GRADS = [np.array([0.5, -1.0, 0.25]), np.array([-0.2, 0.4, 1.0]), np.array([0.3, 0.3, -0.6])]
+
+
+# ----------------------------------------------------------------------------- the formulas
+# Each returns the weights after every step, written from the lecture's formulas without
+# calling the course's rules.
+def expected_sgd(w, grads, lr):
+    out = []
+    for g in grads:
+        w = w - lr * g                                  # w ← w − η·g
+        out.append(w)
+    return out
+
+
+def expected_momentum(w, grads, lr, momentum):
+    v, out = np.zeros_like(w), []
+    for g in grads:
+        v = momentum * v + lr * g                       # v ← μ·v + η·g
+        w = w - v                                       # w ← w − v
+        out.append(w)
+    return out
+
+
+def expected_nesterov(w, grads, lr, momentum):
+    # on the look-ahead point: v ← μ·v + η·g;  w ← w − μ·v − η·g  (new v)
+    v, out = np.zeros_like(w), []
+    for g in grads:
+        v = momentum * v + lr * g
+        w = w - momentum * v - lr * g
+        out.append(w)
+    return out
+
+
+def expected_adagrad(w, grads, lr, eps):
+    G, out = np.zeros_like(w), []
+    for g in grads:
+        G = G + g * g                                   # G ← G + g⊙g
+        w = w - lr * g / np.sqrt(G + eps)               # w ← w − η·g/√(G + ε)
+        out.append(w)
+    return out
+
+
+def expected_rmsprop(w, grads, lr, rho, eps):
+    s, out = np.zeros_like(w), []
+    for g in grads:
+        s = rho * s + (1 - rho) * g * g                 # s ← ρ·s + (1 − ρ)·g⊙g
+        w = w - lr * g / np.sqrt(s + eps)               # w ← w − η·g/√(s + ε)
+        out.append(w)
+    return out
+
+
+def expected_adadelta(w, grads, rho, eps, lr=1.0):
+    s, d, out = np.zeros_like(w), np.zeros_like(w), []
+    for g in grads:
+        s = rho * s + (1 - rho) * g * g                 # s ← ρ·s + (1 − ρ)·g⊙g
+        dw = -np.sqrt(d + eps) / np.sqrt(s + eps) * g   # Δw ← −√(d + ε)/√(s + ε)·g
+        d = rho * d + (1 - rho) * dw * dw               # d ← ρ·d + (1 − ρ)·Δw⊙Δw
+        w = w + lr * dw                                 # w ← w + Δw   (lr = 1: no η)
+        out.append(w)
+    return out
+
+
+def expected_adam(w, grads, lr, beta1, beta2, eps, weight_decay=0.0):
+    m, v, out = np.zeros_like(w), np.zeros_like(w), []
+    for t, g in enumerate(grads, start=1):
+        m = beta1 * m + (1 - beta1) * g                 # m ← β₁·m + (1 − β₁)·g
+        v = beta2 * v + (1 - beta2) * g * g             # v ← β₂·v + (1 − β₂)·g⊙g
+        m_hat = m / (1 - beta1 ** t)                    # bias corrections
+        v_hat = v / (1 - beta2 ** t)
+        w = w - lr * (m_hat / (np.sqrt(v_hat) + eps) + weight_decay * w)   # AdamW: + λ·w
+        out.append(w)
+    return out
+
+
+# ----------------------------------------------------------------------------- the table
+# name, hyperparameters (not the defaults, so swapped names would show), the formula,
+# the first step of w = 1 with g = 0.5 worked out by hand, and the bowl run (hp, steps, tol).
+TABLE = [
+    ("sgd", dict(lr=0.1), expected_sgd,
+     0.95,                               # 1 − 0.1·0.5
+     dict(lr=0.9), 200, 1e-6),
+    ("momentum", dict(lr=0.1, momentum=0.8), expected_momentum,
+     0.95,                               # v = 0.05
+     dict(lr=0.1, momentum=0.9), 300, 1e-5),
+    ("nesterov", dict(lr=0.1, momentum=0.8), expected_nesterov,
+     0.91,                               # v = 0.05;  1 − 0.8·0.05 − 0.05
+     dict(lr=0.1, momentum=0.9), 300, 1e-5),
+    ("adagrad", dict(lr=0.1, eps=1e-6), expected_adagrad,
+     0.9000002,                          # G = 0.25;  1 − 0.05/√0.250001
+     dict(lr=1.5), 300, 1e-6),
+    ("rmsprop", dict(lr=0.01, rho=0.8, eps=1e-6), expected_rmsprop,
+     0.9776395,                          # s = 0.2·0.25 = 0.05;  1 − 0.005/√0.050001
+     dict(lr=0.01), 1500, 1e-2),         # constant η: ends oscillating within ~η of 0
+    ("adadelta", dict(rho=0.9, eps=1e-4), expected_adadelta,
+     0.9684403,                          # s = 0.025;  Δw = −(0.01/√0.0251)·0.5
+     dict(), 2000, 1e-6),
+    ("adadelta", dict(rho=0.9, eps=1e-4, lr=0.5), expected_adadelta,
+     0.9842201,                          # lr scales the last line only: 1 − 0.5·0.0315597
+     dict(lr=0.5), 3000, 1e-4),
+    ("adam", dict(lr=0.1, beta1=0.8, beta2=0.9, eps=1e-6), expected_adam,
+     0.9000002,                          # m̂ = 0.5, v̂ = 0.25;  1 − 0.1·0.5/(0.5 + 1e-6)
+     dict(lr=0.1), 500, 1e-6),
+    ("adamw", dict(lr=0.1, beta1=0.8, beta2=0.9, eps=1e-6, weight_decay=0.1), expected_adam,
+     0.8900002,                          # Adam's step, then − 0.1·0.1·1
+     dict(lr=0.1, weight_decay=0.01), 500, 1e-6),
+]
+IDS = [row[0] + ("-lr" if "lr" in row[1] and row[0] == "adadelta" else "") for row in TABLE]
+
+
+def run_rule(name, w, grads, hp):
+    """The course's rule applied step by step; returns the weights and states after each step."""
+    rule, state, ws, states = OPTIMIZERS[name], INIT[name](w), [], []
+    for g in grads:
+        w, state = rule(w, g, state, **hp)
+        ws.append(w)
+        states.append(state)
+    return ws, states
+
+
+@pytest.mark.parametrize("name, hp, expected, first, bowl_hp, steps, tol", TABLE, ids=IDS)
+def test_first_and_third_step(name, hp, expected, first, bowl_hp, steps, tol):
+    # the scalar step worked out by hand
+    w1, _ = OPTIMIZERS[name](np.array([1.0]), np.array([0.5]), INIT[name](np.array([1.0])), **hp)
+    assert w1[0] == pytest.approx(first, abs=1e-7)
+    # three steps on an array, against the formula
+    ws, states = run_rule(name, W0, GRADS, hp)
+    want = expected(W0, GRADS, **hp)
+    np.testing.assert_allclose(ws[0], want[0], rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(ws[2], want[2], rtol=1e-13, atol=1e-15)
+    assert all(w.shape == W0.shape and w.dtype == np.float64 for w in ws)
+    # the same through Optimizer on a dict of parameters
+    opt = Optimizer(name, **hp)
+    params = {"fc1.W": W0.copy()}
+    state = opt.init(params)
+    for g in GRADS:
+        params, state = opt.update(params, {"fc1.W": g}, state)
+    np.testing.assert_allclose(params["fc1.W"], want[2], rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("name, hp, expected, first, bowl_hp, steps, tol", TABLE, ids=IDS)
+def test_converges_on_textbook_bowl(name, hp, expected, first, bowl_hp, steps, tol):
+    surface = SURFACES["textbook"]
+    assert surface.start == (-7.0, 2.0)
+    path = run_optimizer(surface, name, steps=steps, **bowl_hp)
+    assert path.shape == (steps + 1, 2)                 # never left the finite range
+    np.testing.assert_array_equal(path[0], [-7.0, 2.0])
+    assert np.linalg.norm(path[-1]) < tol
+    assert surface.value(path[-1]) < 1e-3 * surface.value(path[0])
+
+
+@pytest.mark.parametrize("name, hp, expected, first, bowl_hp, steps, tol", TABLE, ids=IDS)
+def test_rule_does_not_mutate_inputs(name, hp, expected, first, bowl_hp, steps, tol):
+    rule = OPTIMIZERS[name]
+    w, state = W0.copy(), INIT[name](W0)
+    for g in GRADS:                                     # a state that is not all zeros
+        g_copy, w_copy, state_copy = g.copy(), w.copy(), copy.deepcopy(state)
+        w_new, state_new = rule(w, g, state, **hp)
+        np.testing.assert_array_equal(w, w_copy)
+        np.testing.assert_array_equal(g, g_copy)
+        assert state.keys() == state_copy.keys()
+        for k in state:
+            np.testing.assert_array_equal(state[k], state_copy[k])
+        assert w_new is not w
+        w, state = w_new, state_new
+
+
+def test_optimizer_update_does_not_mutate_inputs():
+    g = np.random.default_rng(0)
+    params = {"fc1.W": g.standard_normal((3, 2)), "fc1.b": g.standard_normal(2),
+              "bn1.gamma": np.ones(2), "bn1.beta": np.zeros(2)}
+    grads = {k: g.standard_normal(v.shape) for k, v in params.items()}
+    for name in OPTIMIZERS:
+        opt = Optimizer(name)
+        state = opt.init(params)
+        for _ in range(2):
+            before = copy.deepcopy((params, grads, state))
+            new_params, new_state = opt.update(params, grads, state, lr=0.05)
+            for a, b in zip((params, grads), before[:2]):
+                assert a.keys() == b.keys()
+                for k in a:
+                    np.testing.assert_array_equal(a[k], b[k])
+            for k in state:
+                for s in state[k]:
+                    np.testing.assert_array_equal(state[k][s], before[2][k][s])
+            assert all(new_params[k] is not params[k] for k in params)
+            assert not all(np.array_equal(new_params[k], params[k]) for k in params), name
+            params, state = new_params, new_state
+
+
+def test_update_lr_overrides_eta():
+    opt = Optimizer("sgd", lr=0.1)
+    params, grads = {"w": np.array([1.0])}, {"w": np.array([2.0])}
+    out, _ = opt.update(params, grads, opt.init(params), lr=0.25)
+    assert out["w"][0] == pytest.approx(0.5)
+    out, _ = opt.update(params, grads, opt.init(params))
+    assert out["w"][0] == pytest.approx(0.8)
+    # a schedule may reach 0 (cosine's end): no step; negative or NaN is an error
+    out, _ = opt.update(params, grads, opt.init(params), lr=0.0)
+    assert out["w"][0] == 1.0
+    for bad in (-0.1, np.nan, np.inf):
+        with pytest.raises(ValueError, match="lr must be"):
+            opt.update(params, grads, opt.init(params), lr=bad)
+
+
+# ----------------------------------------------------------------------------- Nesterov
+def test_nesterov_equals_look_ahead_form():
+    """v ← μ·v + η·∇L(θ − μ·v);  θ ← θ − v.  The course's w is θ − μ·v at every step."""
+    surface, lr, mu, steps = SURFACES["textbook"], 0.1, 0.9, 60
+    path = run_optimizer(surface, "nesterov", steps=steps, lr=lr, momentum=mu)
+    theta, v = np.array(surface.start), np.zeros(2)
+    np.testing.assert_allclose(path[0], theta - mu * v)
+    for t in range(1, steps + 1):
+        v = mu * v + lr * surface.gradient(theta - mu * v)
+        theta = theta - v
+        np.testing.assert_allclose(path[t], theta - mu * v, rtol=1e-12, atol=1e-13)
+    # and it differs from plain momentum (the gradient really is taken elsewhere)
+    plain = run_optimizer(surface, "momentum", steps=steps, lr=lr, momentum=mu)
+    assert np.abs(plain[5] - path[5]).max() > 1e-3
+
+
+# ----------------------------------------------------------------------------- AdamW
+def test_adamw_decays_only_weight_matrices():
+    params = {"fc1.W": np.full((2, 3), 2.0), "fc1.b": np.full(3, 2.0),
+              "bn1.gamma": np.full(3, 2.0), "bn1.beta": np.full(3, 2.0), "fc2.W": np.full((3, 1), -1.0)}
+    zero = {k: np.zeros_like(v) for k, v in params.items()}
+    opt = Optimizer("adamw", lr=0.1, weight_decay=0.5)
+    out, _ = opt.update(params, zero, opt.init(params))
+    np.testing.assert_allclose(out["fc1.W"], 2.0 * (1 - 0.1 * 0.5), rtol=1e-15)   # 1.9
+    np.testing.assert_allclose(out["fc2.W"], -1.0 * (1 - 0.1 * 0.5), rtol=1e-15)
+    for k in ("fc1.b", "bn1.gamma", "bn1.beta"):
+        np.testing.assert_array_equal(out[k], params[k])
+    # with gradients: non-W keys take exactly Adam's step, W keys Adam's step plus the decay
+    g = np.random.default_rng(1)
+    grads = {k: g.standard_normal(v.shape) for k, v in params.items()}
+    hp = dict(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8)
+    adam = Optimizer("adam", **hp)
+    a, _ = adam.update(params, grads, adam.init(params))
+    w, _ = Optimizer("adamw", weight_decay=0.5, **hp).update(params, grads, opt.init(params))
+    for k in params:
+        decay = 0.1 * 0.5 * params[k] if k.endswith(".W") else 0.0
+        np.testing.assert_allclose(w[k], a[k] - decay, rtol=1e-14, atol=1e-15)
+
+
+# ----------------------------------------------------------------------------- hyperparameters
+def test_defaults_follow_the_lecture():
+    assert Optimizer("rmsprop").hp == {"lr": 0.001, "rho": 0.9, "eps": 1e-7}
+    assert Optimizer("adadelta").hp == {"rho": 0.95, "eps": 1e-6, "lr": 1.0}
+    assert Optimizer("adam").hp == {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+    assert Optimizer("Momentum", lr=0.5).hp == {"lr": 0.5, "momentum": 0.9}
+    assert set(DEFAULTS) == set(OPTIMIZERS) == set(INIT) == {
+        "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw"}
+    Optimizer("momentum", momentum=0.0)                 # the closed end of [0, 1) is allowed
+    Optimizer("adam", beta1=0.0)
+
+
+@pytest.mark.parametrize("name, hp, match", [
+    ("sgd", dict(lr=0.0), r"lr must be > 0"),
+    ("adam", dict(lr=-1e-3), r"lr must be > 0"),
+    ("momentum", dict(lr=np.nan), r"lr must be > 0"),
+    ("adagrad", dict(lr=np.inf), r"lr must be > 0"),
+    ("momentum", dict(momentum=1.0), r"momentum must be in \[0, 1\)"),
+    ("nesterov", dict(momentum=-0.1), r"momentum must be in \[0, 1\)"),
+    ("rmsprop", dict(rho=1.0), r"rho must be in \[0, 1\)"),
+    ("adadelta", dict(rho=-0.5), r"rho must be in \[0, 1\)"),
+    ("adam", dict(beta1=1.0), r"beta1 must be in \[0, 1\)"),
+    ("adam", dict(beta2=1.5), r"beta2 must be in \[0, 1\)"),
+    ("adamw", dict(beta2=-0.01), r"beta2 must be in \[0, 1\)"),
+    ("rmsprop", dict(eps=0.0), r"eps must be > 0"),
+    ("adamw", dict(weight_decay=-0.1), r"weight_decay must be >= 0"),
+    ("sgd", dict(momentum=0.9), r"sgd has no hyperparameter 'momentum'"),
+    ("adam", dict(rho=0.9), r"adam has no hyperparameter 'rho'"),
+    ("adadelta", dict(beta1=0.9), r"adadelta has no hyperparameter 'beta1'"),
+])
+def test_bad_hyperparameters(name, hp, match):
+    with pytest.raises(ValueError, match=match):
+        Optimizer(name, **hp)
+    with pytest.raises(ValueError, match=match):                 # the optimizer race too
+        run_optimizer(SURFACES["textbook"], name, steps=2, **hp)
+
+
+@pytest.mark.parametrize("name", ["adamax", "SGDM", ""])
+def test_unknown_optimizer(name):
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        Optimizer(name)
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        run_optimizer(SURFACES["textbook"], name)

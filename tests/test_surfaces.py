@@ -1,0 +1,88 @@
+"""The 2-D surfaces of the optimizer race: gradients, minima, and run_optimizer."""
+import warnings
+
+import numpy as np
+import pytest
+
+from course_utils.gradcheck import numerical_gradient, rel_error
+from course_utils.surfaces import SURFACES, get_surface, run_optimizer
+
+NAMES = ["textbook", "ill_conditioned", "rosenbrock", "saddle", "two_minima"]
+
+
+def test_registry():
+    assert sorted(SURFACES) == sorted(NAMES)
+    assert get_surface("rosenbrock") is SURFACES["rosenbrock"]
+    with pytest.raises(ValueError, match="surface must be one of"):
+        get_surface("himmelblau")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_gradient_matches_numerical(name):
+    s = SURFACES[name]
+    g = np.random.default_rng(0)
+    for p in [np.array(s.start, dtype=float)] + [g.uniform([s.xlim[0], s.ylim[0]],
+                                                            [s.xlim[1], s.ylim[1]]) for _ in range(5)]:
+        num = numerical_gradient(lambda: s.value(p), p)
+        assert rel_error(s.gradient(p), num) < 1e-7, (name, p)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_minimum_is_stationary_and_in_bounds(name):
+    s = SURFACES[name]
+    m = np.array(s.minimum, dtype=float)
+    assert np.abs(s.gradient(m)).max() < 1e-3, (name, s.gradient(m))
+    assert s.xlim[0] <= m[0] <= s.xlim[1] and s.ylim[0] <= m[1] <= s.ylim[1]
+    assert s.xlim[0] <= s.start[0] <= s.xlim[1] and s.ylim[0] <= s.start[1] <= s.ylim[1]
+    # lower than its neighbourhood in every direction
+    for d in ([1, 0], [-1, 0], [0, 1], [0, -1], [1, 1], [-1, 1]):
+        assert s.value(m) <= s.value(m + 1e-2 * np.array(d)) + 1e-12, (name, d)
+
+
+def test_textbook_surface():
+    s = SURFACES["textbook"]
+    assert s.start == (-7.0, 2.0) and s.minimum == (0.0, 0.0)
+    assert s.value((2.0, 3.0)) == pytest.approx(4 / 20 + 9)
+    np.testing.assert_allclose(s.gradient((2.0, 3.0)), [0.2, 6.0])
+    X, Y = np.meshgrid(np.linspace(-1, 1, 3), np.linspace(-1, 1, 4))   # vectorized for contours
+    assert s.f(X, Y).shape == (4, 3)
+
+
+def test_two_minima_global_minimum():
+    s = SURFACES["two_minima"]
+    xs = np.linspace(-2, 2, 400001)
+    best = xs[np.argmin(s.f(xs, 0.0))]
+    assert s.minimum[0] == pytest.approx(best, abs=1e-4)
+
+
+def test_run_optimizer_shape_and_start():
+    s = SURFACES["textbook"]
+    path = run_optimizer(s, "sgd", steps=10, lr=0.1)
+    assert path.shape == (11, 2) and path.dtype == np.float64
+    np.testing.assert_array_equal(path[0], s.start)
+    # one SGD step by hand: (−7, 2) − 0.1·(−0.7, 4) = (−6.93, 1.6)
+    np.testing.assert_allclose(path[1], [-6.93, 1.6], rtol=1e-14)
+    other = run_optimizer(s, "sgd", steps=3, start=(1.0, 1.0), lr=0.1)
+    np.testing.assert_array_equal(other[0], [1.0, 1.0])
+    # defaults of the rule are used when no hyperparameter is given (adam: lr = 0.001)
+    adam = run_optimizer(s, "adam", steps=1)
+    np.testing.assert_allclose(adam[1], np.array(s.start) - 0.001 * np.sign(s.start), rtol=1e-6)
+
+
+def test_run_optimizer_stops_cleanly_when_diverging():
+    s = SURFACES["textbook"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        path = run_optimizer(s, "sgd", steps=500, lr=5.0)     # |1 − 2·5| = 9 > 1 on y
+    assert 2 <= len(path) < 501
+    assert np.all(np.isfinite(path)) and np.abs(path).max() <= 1e6
+
+
+@pytest.mark.parametrize("rule, hp", [("momentum", dict(lr=0.001, momentum=0.9)),
+                                      ("adam", dict(lr=0.02)), ("rmsprop", dict(lr=0.002))])
+def test_rosenbrock_progress(rule, hp):
+    s = SURFACES["rosenbrock"]
+    path = run_optimizer(s, rule, steps=3000, **hp)
+    assert len(path) == 3001
+    assert s.value(path[-1]) < 0.01 * s.value(path[0])
+    assert np.linalg.norm(path[-1] - np.array(s.minimum)) < 0.5
