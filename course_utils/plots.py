@@ -172,14 +172,19 @@ def plot_decision_boundary(ax, predict, X, y, *, resolution=150, pad=0.3, proba=
 def plot_histograms(axes, activations, *, bins=30, range=(0, 1), color=None, titles=None):
     """One histogram per layer (the textbook's activation-distribution figure).
 
-    ``axes``: a row of Axes, one per layer; ``activations``: list of arrays.
+    ``axes``: a row of Axes, one per layer; ``activations``: list of arrays.  All panels
+    share one y-limit (the tallest bar), so only the first panel carries y tick labels.
     """
     color = color or PALETTE[0]
+    top = 0.0
     for i, (ax, a) in enumerate(zip(axes, activations)):
         a = np.asarray(a).ravel()
-        ax.hist(a[np.isfinite(a)], bins=bins, range=range, color=color)
+        counts, _, _ = ax.hist(a[np.isfinite(a)], bins=bins, range=range, color=color)
+        top = max(top, float(np.max(counts)) if len(counts) else 0.0)
         ax.set_title(titles[i] if titles else f"layer {i + 1}")
         ax.set_xlim(*range)
+    for i, ax in enumerate(axes[:len(activations)]):
+        ax.set_ylim(0, 1.05 * top if top else 1)
         if i:
             ax.set_yticklabels([])
     return axes

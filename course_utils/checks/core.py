@@ -45,7 +45,13 @@ def check(title, fn, reference, cases, hints=(), *, rtol=1e-6, atol=1e-9):
         except Exception as exc:  # the student's code crashed: show what, not a traceback
             print(f"{FAIL} {title}: your function raised {type(exc).__name__}: {exc}")
             return False
-        if first_mismatch(got, want, rtol, atol) is None:
+        try:
+            mismatch = first_mismatch(got, want, rtol, atol)
+        except (TypeError, ValueError):   # a string, None, a ragged list...
+            print(f"{FAIL} {title}: your function returned {type(got).__name__}, "
+                  f"not numbers shaped like the expected answer (did you forget `return`?)")
+            return False
+        if mismatch is None:
             continue
         for test, message in hints:
             try:
