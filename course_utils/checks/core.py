@@ -45,6 +45,9 @@ def check(title, fn, reference, cases, hints=(), *, rtol=1e-6, atol=1e-9):
         except Exception as exc:  # the student's code crashed: show what, not a traceback
             print(f"{FAIL} {title}: your function raised {type(exc).__name__}: {exc}")
             return False
+        if got is None and want is not None:
+            print(f"{FAIL} {title}: your function returned None — did you forget `return`?")
+            return False
         try:
             mismatch = first_mismatch(got, want, rtol, atol)
         except (TypeError, ValueError):   # a string, None, a ragged list...
