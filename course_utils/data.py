@@ -141,7 +141,9 @@ def kfold(y, k=5, *, stratify=True, rng=0):
     if int(k) != k or not 2 <= k <= n:
         raise ValueError(f"k must be an integer in [2, {n}], got {k}")
     g = np.random.default_rng(rng)
-    order = _stratified_order(y, g) if stratify else g.permutation(n)
+    # class by class, each shuffled, dealt round-robin: every fold gets n_c/k (±1) of class c
+    order = (np.concatenate([g.permutation(np.flatnonzero(y == c)) for c in np.unique(y)])
+             if stratify else g.permutation(n))
     folds = [order[i::k] for i in range(k)]
     return [(np.sort(np.concatenate([folds[j] for j in range(k) if j != i])), np.sort(folds[i]))
             for i in range(k)]

@@ -31,6 +31,8 @@ def exponential(lr, decay_rate=0.95, decay_steps=1):
     _check(lr)
     if not 0 < decay_rate <= 1:
         raise ValueError(f"decay_rate must be in (0, 1], got {decay_rate}")
+    if not decay_steps > 0:
+        raise ValueError(f"decay_steps must be > 0, got {decay_steps}")
     return lambda step: lr * decay_rate ** (step / decay_steps)
 
 

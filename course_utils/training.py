@@ -52,12 +52,16 @@ class History:
 
 
 class EarlyStopping:
-    """Stop when the monitored value has not improved for ``patience`` epochs.
+    """Early stopping: tolerate ``patience`` epochs in a row without improvement, stop at the
+    next one (the counter of non-improving epochs exceeds ``patience``).
 
     ``monitor`` is "val_loss" (lower is better) or "val_acc" / "test_acc" / "test_loss"
     (accuracy: higher is better).  An improvement must beat the best by more than
     ``min_delta``.  With ``restore_best=True`` the net gets back the weights of its best epoch.
-    Keras' ``EarlyStopping(patience, min_delta, restore_best_weights)`` behaves the same.
+
+    Note: Keras' ``EarlyStopping(patience)``, PyTorch Lightning and Goodfellow et al.'s
+    Algorithm 7.1 stop *at* the ``patience``-th non-improving epoch, one epoch earlier:
+    their ``patience=p`` is our ``patience=p − 1``.
     """
 
     def __init__(self, patience=5, *, monitor="val_loss", min_delta=0.0, restore_best=True):

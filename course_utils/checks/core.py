@@ -46,7 +46,7 @@ def check(title, fn, reference, cases, hints=(), *, rtol=1e-6, atol=1e-9):
             print(f"{FAIL} {title}: your function raised {type(exc).__name__}: {exc}")
             return False
         if got is None and want is not None:
-            print(f"{FAIL} {title}: your function returned None — did you forget `return`?")
+            print(f"{FAIL} {title}: your function returned None — did you forget the `return`?")
             return False
         try:
             mismatch = first_mismatch(got, want, rtol, atol)
