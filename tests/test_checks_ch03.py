@@ -12,9 +12,10 @@ EPS = 1e-5
 # ----------------------------------------------------------------------------- forward
 def bn_forward(x, gamma, beta, running, train, momentum=0.9, *, ddof=0, eps_outside=False,
                stats_in_train="batch", stats_in_test="running", update=True,
-               convention="ours", running_ddof=0, update_in_test=False):
+               convention="ours", running_ddof=0, update_in_test=False, fixed_momentum=False):
     """A configurable batch-norm forward pass: the defaults are right, each option is a mistake."""
     mu, var = x.mean(axis=0), x.var(axis=0, ddof=ddof)
+    momentum = 0.9 if fixed_momentum else momentum
     use = stats_in_train if train else stats_in_test
     m_, v_ = (mu, var) if use == "batch" else (running["mean"], running["var"])
     den = np.sqrt(v_) + EPS if eps_outside else np.sqrt(v_ + EPS)
@@ -51,6 +52,7 @@ def test_forward_stub_not_implemented(capsys):
     (dict(update=False), "forgot to update the running averages"),
     (dict(convention="pytorch"), "wrong momentum convention"),
     (dict(running_ddof=1), "PyTorch stores the unbiased one"),
+    (dict(fixed_momentum=True), "use the momentum argument"),
     (dict(update_in_test=True), "test mode must not change"),
 ])
 def test_forward_hints(mistake, hint, capsys):

@@ -91,6 +91,11 @@ def _forward_hints():
         mu, var = _batch_stats(x)
         return train and _running_is(got, (1 - m) * r["mean"] + m * mu, (1 - m) * r["var"] + m * var)
 
+    def fixed_momentum(got, want, args):
+        x, g, b, r, train, m = args
+        mu, var = _batch_stats(x)
+        return train and m != 0.9 and _running_is(got, 0.9 * r["mean"] + 0.1 * mu, 0.9 * r["var"] + 0.1 * var)
+
     def unbiased_running(got, want, args):
         x, g, b, r, train, m = args
         mu, var = _batch_stats(x, ddof=1)
@@ -115,6 +120,8 @@ def _forward_hints():
                       "training mode: r ← momentum·r + (1 − momentum)·batch statistic."),
         (swapped_momentum, "wrong momentum convention: here r ← momentum·r + (1 − momentum)·batch "
                            "with momentum = 0.9 (PyTorch writes 0.1 and weights the NEW batch by it)."),
+        (fixed_momentum, "the running averages use 0.9 whatever momentum is passed: use the "
+                         "momentum argument."),
         (unbiased_running, "the running variance should average the biased batch variance "
                            "(÷N), the same one used to normalize (PyTorch stores the unbiased one)."),
         (updated_in_test, "test mode must not change the running averages: return them as they were."),
