@@ -68,14 +68,22 @@ def log_choice_slider(description, min, max, value, *, per_decade=2, off=True, w
 
 def slider(description, min, max, value, step=None, *, width="340px", fmt=".2f"):
     """A linear float slider (dropout rate, init scale, momentum...)."""
+    _check_range(description, min, max, value)
     step = step if step is not None else (max - min) / 20
     return _w().FloatSlider(value=value, min=min, max=max, step=step, description=description,
                             readout_format=fmt, layout=_layout(width), **_SHARED)
 
 
 def int_slider(description, min, max, value, step=1, *, width="340px"):
+    _check_range(description, min, max, value)
     return _w().IntSlider(value=value, min=min, max=max, step=step, description=description,
                           layout=_layout(width), **_SHARED)
+
+
+def _check_range(description, min, max, value):
+    # ipywidgets would silently clamp a default outside [min, max]
+    if not min <= value <= max:
+        raise ValueError(f"{description}: need min <= value <= max, got {min}, {value}, {max}")
 
 
 def batch_slider(description="batch size", value=128, *, min_exp=0, max_exp=10, width="340px"):
@@ -88,6 +96,8 @@ def batch_slider(description="batch size", value=128, *, min_exp=0, max_exp=10, 
 
 
 def dropdown(description, options, value=None, *, width="260px"):
+    if value is not None and value not in _values(options):
+        raise ValueError(f"{description}: value {value!r} is not one of {_values(options)}")
     return _w().Dropdown(options=options, value=value if value is not None else _first(options),
                          description=description, layout=_layout(width),
                          style={"description_width": "initial"})
@@ -98,8 +108,12 @@ def checkbox(description, value=True, *, width="auto"):
 
 
 def _first(options):
-    first = list(options.values())[0] if isinstance(options, dict) else list(options)[0]
-    return first[1] if isinstance(first, tuple) else first
+    return _values(options)[0]
+
+
+def _values(options):
+    items = list(options.values()) if isinstance(options, dict) else list(options)
+    return [o[1] if isinstance(o, tuple) else o for o in items]
 
 
 # ----------------------------------------------------------------------------- the run handle
@@ -129,8 +143,8 @@ class Live:
         if self.cancelled:
             return False
         self._epochs_seen += 1
-        if self._stream and self._epochs_seen % self._dash.stream_every == 0:
-            self._dash._render(self.partial, status=f"running… {message}")
+        if self._stream and (self._epochs_seen - 1) % self._dash.stream_every == 0:
+            self._dash._render(self.partial, status=f"running… {message}", layout=False)
         return True
 
 
@@ -164,7 +178,7 @@ class Dashboard:
         self._title = w.HTML(f"<b style='font-size:1.1em'>{title}</b>") if title else None
         for c in controls.values():
             c.observe(self._on_change, names="value")
-        box = w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap", gap="4px 16px"))
+        box = w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap", grid_gap="4px 16px"))
         self.widget = w.VBox(([self._title] if self._title else []) + [box, self._image, self._status])
         if run_now:
             self.run(sync=True)
@@ -238,13 +252,22 @@ class Dashboard:
         return done + ("; " + "; ".join(notes) if notes else "")
 
     # --------------------------------------------------------------- drawing
-    def _render(self, result, status=""):
+    def _render(self, result, status="", layout=True):
+        """Draw ``result`` and show it.  ``layout=False`` (streamed frames) keeps the axes
+        where the last full layout put them: constrained layout is half the cost of a frame."""
         t0 = time.perf_counter()
         for ax in self.axes:
             ax.cla()
         self.draw_fn(self.axes, result, self.values)
         buf = io.BytesIO()
-        self.fig.savefig(buf, format="png")
+        engine = self.fig.get_layout_engine()
+        if not layout and engine is not None and self.frames:
+            self.fig.set_layout_engine("none")
+        try:      # compress_level=1: PNG encoding ~30 % faster than the default 6, ~10 % more bytes
+            self.fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})
+        finally:
+            if self.fig.get_layout_engine() is not engine:
+                self.fig.set_layout_engine(engine)
         self._image.value = buf.getvalue()
         self.frames += 1
         self.frame_times.append(time.perf_counter())

@@ -1,0 +1,454 @@
+"""Headless tests of the dashboard (ipywidgets works without a frontend) and of plots."""
+import gc
+import io
+import threading
+import time
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from course_utils import MLP, Optimizer, plots, train  # noqa: E402
+from course_utils.data import make_moons  # noqa: E402
+from course_utils.surfaces import get_surface, run_optimizer  # noqa: E402
+from course_utils.training import History  # noqa: E402
+from course_utils.widgets import (Dashboard, batch_slider, checkbox, dropdown, int_slider,  # noqa: E402
+                                  log_choice_slider, log_slider, slider)
+
+DATA = make_moons(200, 0.2, rng=0)
+
+
+def tiny_experiment(lr, batch_size, live, epochs=8):
+    net = MLP(2, [16], 2, rng=0)
+    return {"sgd": train(net, DATA, Optimizer("sgd", lr=lr), epochs=epochs,
+                         batch_size=batch_size, on_epoch=live.track("sgd"))}
+
+
+def draw_loss_acc(axes, result, values):
+    if "sgd" in result:
+        plots.plot_curves(axes[0], result["sgd"], "loss")
+        plots.plot_curves(axes[1], result["sgd"], "acc")
+    axes[0].set_title(f"η = {values['lr']:.3g}")
+
+
+def tiny_dashboard(**kw):
+    kw.setdefault("figsize", (4, 2))
+    return Dashboard(tiny_experiment, draw_loss_acc,
+                     lr=log_slider("learning rate η", 1e-3, 1e3, 0.1),
+                     batch_size=batch_slider("batch size", 32, max_exp=7), **kw)
+
+
+def is_png(data):
+    return bytes(data).startswith(b"\x89PNG\r\n\x1a\n")
+
+
+# ----------------------------------------------------------------------------- dashboard
+def test_first_run_is_synchronous_and_driveable():
+    dash = tiny_dashboard()
+    assert dash._thread is None                       # no thread for the first run
+    assert is_png(dash.image) and dash.frames == 1
+    assert isinstance(dash.history, History) and dash.history.epochs == 8
+    assert dash.values == {"lr": 0.1, "batch_size": 32}
+    assert "done in" in dash.status and dash.error is None
+    assert dash.seconds is not None and dash.seconds < 5
+    bundle = dash._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_set_reruns_and_changes_the_image():
+    dash = tiny_dashboard()
+    before, history = dash.image, dash.history
+    dash.set(lr=1.0, sync=True)
+    assert dash.values["lr"] == 1.0 and dash.history is not history
+    assert is_png(dash.image) and dash.image != before
+    assert dash.frames == 2                           # one run per set(), not one per control
+    dash.set(lr=0.01, batch_size=8, sync=True)
+    assert dash.frames == 3 and dash.values == {"lr": 0.01, "batch_size": 8}
+    # threaded (the default, as a slider does): streams, then the final frame
+    shown = dash.image
+    dash.stream_every = 1
+    dash.set(lr=0.3)
+    dash.wait()
+    assert not dash._thread.is_alive()
+    assert dash.image != shown and dash.history.epochs == 8
+    assert dash.frames >= 3 + 8                       # 8 streamed frames + the final one
+    with pytest.raises(ValueError, match="unknown control"):
+        dash.set(learning_rate=0.1)
+
+
+def test_moving_a_control_starts_a_threaded_run():
+    dash = tiny_dashboard()
+    before = dash.image
+    dash.controls["lr"].value = 2.0                   # what the browser does
+    assert dash._thread is not None
+    dash.wait()
+    assert dash.image != before and dash.result is not None
+    assert dash.values["lr"] == 2.0 and "done in" in dash.status
+
+
+def test_second_set_cancels_the_first_within_one_epoch():
+    """A new value arriving during a threaded run stops that run within one epoch."""
+    seen = {}                                        # lr -> epochs that finished in that run
+    started = threading.Event()
+
+    def experiment(lr, epochs, live):
+        log = seen.setdefault(lr, [])
+        track = live.track("sgd")
+
+        def on_epoch(h):
+            log.append(h.epochs)
+            if lr == 0.2 and len(log) >= 2:
+                started.set()
+            time.sleep(0.02)                          # a visible epoch length
+            return track(h)
+
+        net = MLP(2, [16], 2, rng=0)
+        return {"sgd": train(net, DATA, Optimizer("sgd", lr=lr), epochs=epochs, batch_size=32,
+                             on_epoch=on_epoch), "lr": lr}
+
+    dash = Dashboard(experiment, draw_loss_acc, figsize=(4, 2), stream_every=2,
+                     lr=log_slider("η", 1e-3, 10, 0.1), epochs=int_slider("epochs", 1, 500, 3))
+    assert dash.result["lr"] == 0.1
+    dash.set(lr=0.2, epochs=400)                      # long threaded run
+    assert started.wait(10), "the threaded run did not start"
+    dash.set(lr=0.5, epochs=5)                        # the change, during the run
+    at_change = len(seen[0.2])
+    dash.wait(30)
+    assert not dash._thread.is_alive()
+    assert len(seen[0.2]) <= at_change + 1, (at_change, seen[0.2])
+    assert len(seen[0.2]) < 50
+    assert dash.result["lr"] == 0.5 and dash.values["lr"] == 0.5
+    assert dash.history.epochs == 5 and not dash.history.cancelled
+    assert seen[0.5] == [1, 2, 3, 4, 5]
+
+
+def test_many_queued_changes_run_only_the_last():
+    """Ten quick slider moves: the runs that were waiting for the lock never start."""
+    calls = []
+
+    def experiment(lr, live):
+        calls.append(lr)
+        for _ in range(20):
+            time.sleep(0.005)
+            if not live.tick():
+                break
+        return {"lr": lr}
+
+    dash = Dashboard(experiment, lambda axes, r, v: axes[0].plot([0, r.get("lr", 0)]),
+                     layout=(1, 1), figsize=(3, 2), lr=slider("x", 0, 1, 0.0, 0.1))
+    for v in np.linspace(0.1, 1.0, 10):
+        dash.controls["lr"].value = float(v)
+    deadline = time.time() + 20
+    while time.time() < deadline and dash.result.get("lr") != 1.0:
+        time.sleep(0.02)
+    assert dash.result["lr"] == 1.0
+    assert len(calls) < 11 and calls[0] == 0.0 and calls[-1] == 1.0
+
+
+def test_divergence_is_shown_in_status_and_on_plot():
+    dash = tiny_dashboard()
+    dash.set(lr=500.0, sync=True)
+    assert dash.history.diverged_at == 1
+    assert "diverged at epoch 1" in dash.status
+    texts = [t.get_text() for ax in dash.axes for t in ax.texts]
+    assert "diverged at epoch 1" in texts
+    # the next good value clears it
+    dash.set(lr=0.1, sync=True)
+    assert "diverged" not in dash.status
+    assert not [t for ax in dash.axes for t in ax.texts]
+
+
+def test_divergence_in_a_thread_emits_no_warning(recwarn):
+    dash = tiny_dashboard()
+    dash.set(lr=1e3)
+    dash.wait()
+    assert "diverged at epoch" in dash.status
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_mark_divergence_adds_a_text():
+    fig = Figure()
+    ax = fig.subplots()
+    h = History(train_loss=[1.0, 2.0], diverged_at=3)
+    assert plots.mark_divergence(ax, h) is ax
+    assert [t.get_text() for t in ax.texts] == ["diverged at epoch 3"]
+    assert ax.get_xlim()[1] >= 4 and len(ax.lines) == 1
+    ax2 = fig.add_subplot(2, 2, 4)
+    plots.mark_divergence(ax2, History(train_loss=[1.0]))
+    plots.mark_divergence(ax2, None)
+    assert not ax2.texts and not ax2.lines
+
+
+def test_no_figure_leaks_over_200_runs():
+    def draw(axes, result, values):              # small, so 200 renders stay quick
+        plots.plot_curves(axes[0], result["sgd"], "loss", parts=("train",))
+
+    dash = Dashboard(lambda lr, live: {"sgd": train(MLP(2, [4], 2, rng=0), DATA, Optimizer("sgd", lr=lr),
+                                                    epochs=2, batch_size=100, on_epoch=live.track("sgd"))},
+                     draw, layout=(1, 1), figsize=(2.5, 1.8), lr=log_slider("η", 1e-3, 1e3, 0.1))
+    gc.collect()
+    fignums = plt.get_fignums()
+    n_figs = sum(isinstance(o, Figure) for o in gc.get_objects())
+    images = set()
+    for i in range(200):
+        dash.set(lr=float(10.0 ** (-2 + (i % 7) * 0.5)), sync=True)
+        images.add(hash(dash.image))
+    gc.collect()
+    assert plt.get_fignums() == fignums
+    assert sum(isinstance(o, Figure) for o in gc.get_objects()) <= n_figs + 1
+    assert dash.frames == 201 and len(images) >= 5
+    # the axes do not pile up artists either
+    assert all(len(ax.lines) < 10 and len(ax.texts) <= 1 for ax in dash.axes)
+
+
+def test_exception_in_experiment_shows_in_status():
+    dash = tiny_dashboard()
+    good = dash.image
+    dash.set(batch_size=128, sync=True)               # fine: 200 samples
+    shown = dash.image
+    assert shown != good
+
+    def broken(lr, batch_size, live):
+        raise ValueError(f"batch_size must be at most 100, got {batch_size}")
+
+    dash.experiment = broken
+    dash.set(batch_size=64, sync=True)                # no exception reaches the caller
+    assert isinstance(dash.error, ValueError)
+    assert "ValueError: batch_size must be at most 100, got 64" in dash.status
+    assert dash.image == shown                        # the last picture stays
+    dash.set(batch_size=32)                           # in the thread: same
+    dash.wait()
+    assert "ValueError" in dash.status and "got 32" in dash.status
+    dash.experiment = tiny_experiment
+    dash.set(batch_size=16, sync=True)
+    assert dash.error is None and "done in" in dash.status and dash.image != shown
+
+
+def test_train_errors_are_readable_in_status():
+    """A control reaching an invalid value for `train` (batch bigger than the data)."""
+    dash = Dashboard(tiny_experiment, draw_loss_acc, figsize=(4, 2),
+                     lr=log_slider("η", 1e-3, 10, 0.1), batch_size=batch_slider("b", 32, max_exp=10))
+    dash.set(batch_size=1024, sync=True)
+    assert "batch_size must be an integer in [1, 200]" in dash.status
+
+
+def test_dashboard_validates():
+    with pytest.raises(ValueError, match="at least one control"):
+        Dashboard(tiny_experiment, draw_loss_acc)
+    dash = Dashboard(tiny_experiment, draw_loss_acc, run_now=False, figsize=(3, 2),
+                     lr=log_slider("η", 1e-3, 10, 0.1), batch_size=batch_slider("b", 32))
+    assert dash.result is None and dash.frames == 0 and dash.history is None
+
+
+# ----------------------------------------------------------------------------- controls
+def test_log_slider():
+    s = log_slider("learning rate η", 1e-4, 1, 0.05)
+    assert s.base == 10 and s.min == pytest.approx(-4) and s.max == pytest.approx(0)
+    assert s.value == pytest.approx(0.05) and s.continuous_update is False
+    assert s.description == "learning rate η"
+    for bad in [(1e-4, 1, 2.0), (1e-4, 1, 1e-5), (0, 1, 0.5), (1, 0.1, 0.5)]:
+        with pytest.raises(ValueError, match="learning rate"):
+            log_slider("learning rate", *bad)
+
+
+def test_log_choice_slider_has_off():
+    s = log_choice_slider("λ", 1e-4, 1e-1, 0.0)
+    labels = [label for label, _ in s.options]
+    values = [v for _, v in s.options]
+    assert labels[0] == "off" and values[0] == 0.0 and s.value == 0.0
+    assert values == sorted(values) and values[1] == pytest.approx(1e-4) and values[-1] == pytest.approx(0.1)
+    assert 0.0003 in values and s.continuous_update is False
+    assert s.options[s.index][0] == "off"          # (s.label is '' until the value changes)
+    s.value = 0.001
+    assert s.label == "0.001" and s.options[s.index][0] == "0.001"
+    no_off = log_choice_slider("λ", 1e-3, 1e-1, 0.01, off=False, per_decade=3)
+    assert "off" not in [label for label, _ in no_off.options] and 0.002 in [v for _, v in no_off.options]
+    with pytest.raises(ValueError, match="not one of"):
+        log_choice_slider("λ", 1e-4, 1e-1, 0.0005)
+    with pytest.raises(ValueError):
+        log_choice_slider("λ", 1e-4, 1e-1, 0.0, off=False)
+
+
+def test_batch_slider_powers_of_two():
+    s = batch_slider("batch size", 128)
+    assert list(s.options) == [2 ** e for e in range(11)] and s.value == 128
+    assert s.continuous_update is False
+    for bad in (100, 2048, 0):
+        with pytest.raises(ValueError, match="power of two"):
+            batch_slider("batch size", bad)
+
+
+def test_linear_sliders_dropdown_checkbox():
+    s = slider("dropout rate p", 0.0, 0.9, 0.5, 0.05)
+    assert s.value == 0.5 and s.step == 0.05 and s.continuous_update is False
+    assert int_slider("epochs", 1, 50, 10).value == 10
+    d = dropdown("optimizer", ["sgd", "adam"])
+    assert d.value == "sgd"
+    d2 = dropdown("penalty", {"none": 0, "L2": "l2"})
+    assert d2.value == 0
+    d3 = dropdown("init", [("Xavier", "xavier"), ("He", "he")], value="he")
+    assert d3.value == "he"
+    assert checkbox("batch norm", False).value is False
+
+
+@pytest.mark.parametrize("make", [
+    lambda: slider("dropout rate p", 0.0, 0.9, 1.5),
+    lambda: slider("dropout rate p", 0.0, 0.9, -0.1),
+    lambda: int_slider("epochs", 1, 50, 100),
+    lambda: dropdown("optimizer", ["sgd", "adam"], value="adamw"),
+])
+def test_bad_defaults_raise_value_error(make):
+    with pytest.raises(ValueError):
+        make()
+
+
+# ----------------------------------------------------------------------------- plots
+OKABE_ITO = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"}
+# plots.py darkens Okabe-Ito's yellow (#F0E442 is nearly invisible on white) to this one:
+DARK_YELLOW = "#B8A000"
+
+
+def test_palette_is_okabe_ito():
+    assert len(plots.PALETTE) == len(set(plots.PALETTE)) == 8
+    assert set(plots.PALETTE) == OKABE_ITO - {"#F0E442"} | {DARK_YELLOW}
+    assert set(plots.OPTIMIZER_COLORS.values()) <= set(plots.PALETTE)
+    assert set(plots.SETTING_COLORS.values()) <= set(plots.PALETTE)
+    cycle = [c["color"] for c in matplotlib.rcParams["axes.prop_cycle"]]
+    assert cycle == plots.PALETTE
+
+
+def test_optimizer_colors_distinct_and_stable():
+    from course_utils import OPTIMIZERS
+
+    colors = plots.OPTIMIZER_COLORS
+    assert set(OPTIMIZERS) <= set(colors) and set(OPTIMIZERS) <= set(plots.OPTIMIZER_LABELS)
+    assert len(set(colors.values())) == len(colors)
+    for name, c in colors.items():
+        assert plots.color_for(name) == c and plots.color_for(name.upper()) == c
+    assert plots.color_for("train") == plots.SETTING_COLORS["train"]
+    assert plots.color_for("something new", 2) == plots.PALETTE[2]
+    assert plots.color_for("something new", 10) == plots.PALETTE[2]
+
+
+def test_style_is_projector_friendly():
+    plots.use_style()
+    assert matplotlib.rcParams["font.size"] >= 12 and matplotlib.rcParams["axes.titlesize"] >= 13
+
+
+def test_smooth():
+    v = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    np.testing.assert_allclose(plots.smooth(v, 3), [1.0, 1.5, 2.0, 3.0, 4.0, 5.0])
+    np.testing.assert_allclose(plots.smooth(v, 1), v)
+    np.testing.assert_allclose(plots.smooth(v, 100), np.cumsum(v) / np.arange(1, 7))
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=50)
+    want = [x[max(0, i - 9):i + 1].mean() for i in range(50)]
+    np.testing.assert_allclose(plots.smooth(x, 10), want, rtol=1e-12)
+    assert plots.smooth([], 5).shape == (0,)
+    assert plots.smooth([1, 2], 5).dtype == np.float64
+
+
+def _axes(n=1):
+    fig = Figure()
+    axes = fig.subplots(1, n, squeeze=False)[0]
+    return fig, list(axes)
+
+
+def _drawn(ax):
+    return len(ax.lines) + len(ax.collections) + len(ax.patches) + len(ax.images)
+
+
+@pytest.fixture(scope="module")
+def history():
+    from course_utils.data import load_mnist
+
+    d = load_mnist(100, 50, 50)
+    return train(MLP(784, [16], 10, rng=0), d, Optimizer("sgd", lr=0.1), epochs=4, batch_size=20)
+
+
+def _render(fig):
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    assert is_png(buf.getvalue())
+
+
+def test_plot_curves(history):
+    fig, (a1, a2) = _axes(2)
+    assert plots.plot_curves(a1, history, "loss", label="sgd") is a1
+    assert plots.plot_curves(a2, history, "acc") is a2
+    styles = {l.get_label(): (l.get_linestyle(), l.get_color()) for l in a1.lines}
+    assert styles["sgd (train)"][0] == "--" and styles["sgd (validation)"][0] == "-"
+    assert styles["sgd (test)"][0] == "-"
+    assert len({c for _, c in styles.values()}) == 1
+    assert a1.get_ylabel() == "loss" and a2.get_ylabel() == "accuracy" and a2.get_ylim() == (0, 1.02)
+    assert {l.get_label() for l in a2.lines} == {"train", "validation", "test"}
+    with pytest.raises(ValueError, match="metric"):
+        plots.plot_curves(a1, history, "f1")
+    _render(fig)
+
+
+def test_plot_loss_per_iteration(history):
+    fig, (ax,) = _axes()
+    assert plots.plot_loss_per_iteration(ax, history, label="adam") is ax
+    assert len(ax.lines) == 2 and len(ax.lines[0].get_xdata()) == len(history.batch_loss)
+    assert ax.lines[1].get_color() == plots.OPTIMIZER_COLORS["adam"]
+    _render(fig)
+
+
+def test_contours_and_trajectory():
+    fig, (ax,) = _axes()
+    s = get_surface("textbook")
+    assert plots.plot_contours(ax, s, n=50) is ax
+    assert ax.collections or _drawn(ax)
+    path = run_optimizer(s, "sgd", steps=10, lr=0.9)
+    assert plots.plot_trajectory(ax, path, label="sgd") is ax
+    assert ax.lines[-2].get_color() == plots.OPTIMIZER_COLORS["sgd"]
+    assert ax.get_xlim() == tuple(float(v) for v in s.xlim)
+    _render(fig)
+
+
+def test_decision_boundary():
+    X, y = DATA
+    fig, (a1, a2) = _axes(2)
+    net = MLP(2, [16], 2, rng=0)
+    train(net, DATA, "adam", epochs=5, batch_size=32)
+    assert plots.plot_decision_boundary(a1, net.predict, X, y, resolution=40) is a1
+    assert _drawn(a1) >= 3
+    assert plots.plot_decision_boundary(a2, net.predict, X, y, resolution=40,
+                                        proba=lambda g: np.clip(g[:, 0] * 0.3 + 0.5, 0, 1)) is a2
+    assert _drawn(a2) >= 3
+    _render(fig)
+
+
+def test_histograms_and_digits():
+    from course_utils.data import load_mnist
+
+    fig, axes = _axes(3)
+    acts = [np.random.default_rng(i).random(500) for i in range(3)]
+    assert plots.plot_histograms(axes, acts, titles=["a", "b", "c"]) is axes
+    assert all(len(ax.patches) == 30 for ax in axes) and axes[1].get_title() == "b"
+    fig2, (ax,) = _axes()
+    net = MLP(784, [16], 10, rng=0)
+    assert plots.plot_weight_histogram(ax, net, label="he") is ax
+    assert len(ax.patches) == 60
+    fig3 = Figure()
+    grid = fig3.subplots(2, 3)
+    d = load_mnist(10, 0, 0)
+    assert plots.show_digits(grid, d["X_train"][:5], d["y_train"][:5], d["y_train"][:5]) is grid
+    assert sum(len(a.images) for a in grid.ravel()) == 5
+    for f in (fig, fig2, fig3):
+        _render(f)
+
+
+def test_figure_is_pyplot_and_sized():
+    before = plt.get_fignums()
+    fig, axes = plots.figure(1, 2)
+    try:
+        assert tuple(fig.get_size_inches()) == (10.5, 3.6) and len(axes) == 2
+    finally:
+        plt.close(fig)
+    assert plt.get_fignums() == before
