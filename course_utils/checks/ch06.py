@@ -130,7 +130,7 @@ def check_log_uniform(fn):
         (flag(0), "return an array of `size` samples, shape (size,) — e.g. one call "
                   "rng.uniform(a, b, size), not a single number or a list of lists."),
         (fingerprint(linear), "these samples are uniform in linear space: with lo = 1e-6 and "
-                              "hi = 1e-2, 99 % of them land in the top decade [1e-3, 1e-2]. "
+                              "hi = 1e-2, 90 % of them land in the top decade [1e-3, 1e-2]. "
                               "Sample the exponent uniformly, then raise 10 to it: "
                               "10 ** rng.uniform(log10(lo), log10(hi), size)."),
         (fingerprint(log_of_uniform), "you sampled uniformly and then took the log — the other "
