@@ -143,7 +143,8 @@ class Live:
         if self.cancelled:
             return False
         self._epochs_seen += 1
-        if self._stream and (self._epochs_seen - 1) % self._dash.stream_every == 0:
+        if self._stream and (self._epochs_seen == 1 or (
+                (self._epochs_seen - 1) % self._dash.stream_every == 0 and self._dash._frame_due())):
             self._dash._render(self.partial, status=f"running… {message}", layout=False)
         return True
 
@@ -156,7 +157,8 @@ class Dashboard:
     draw(axes, result, values)              (result may be partial while streaming)
 
     ``layout=(rows, cols)`` and ``figsize`` shape the persistent figure; ``stream_every``
-    sets how many epochs pass between redraws of a threaded run.
+    sets how many epochs pass between redraws of a threaded run (the first right after epoch 1;
+    later ones are skipped while a frame takes longer to draw than the epochs since the last).
     """
 
     def __init__(self, experiment, draw, *, layout=(1, 2), figsize=(11, 4), stream_every=3,
@@ -273,6 +275,12 @@ class Dashboard:
         self.frame_times.append(time.perf_counter())
         self.render_seconds = time.perf_counter() - t0
         self._set_status(status)
+
+    def _frame_due(self):
+        """A streamed frame is skipped while less time has passed since the last frame than
+        that frame took to render: drawing never takes more than half of a run (slow machines)."""
+        return not self.frame_times or \
+            time.perf_counter() - self.frame_times[-1] >= getattr(self, "render_seconds", 0.0)
 
     def _set_status(self, html):
         self._status.value = f"<span style='font-size:1.05em'>{html}</span>"

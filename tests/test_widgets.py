@@ -75,7 +75,7 @@ def test_set_reruns_and_changes_the_image():
     dash.wait()
     assert not dash._thread.is_alive()
     assert dash.image != shown and dash.history.epochs == 8
-    assert dash.frames >= 3 + 8                       # 8 streamed frames + the final one
+    assert dash.frames >= 3 + 2                       # streamed frame(s) + the final one
     with pytest.raises(ValueError, match="unknown control"):
         dash.set(learning_rate=0.1)
 
@@ -452,3 +452,45 @@ def test_figure_is_pyplot_and_sized():
     finally:
         plt.close(fig)
     assert plt.get_fignums() == before
+
+
+def test_streaming_first_frame_after_epoch_one_and_throttled():
+    """The first streamed frame follows epoch 1; later ones every stream_every epochs unless
+    drawing would take more time than the epochs in between (then frames get sparser)."""
+    seen = []
+
+    def experiment(lr, live, epochs=12, pause=0.0):
+        for e in range(1, epochs + 1):
+            time.sleep(pause)
+            live.partial["e"] = e
+            if not live.tick(f"epoch {e}"):
+                break
+        return {"e": epochs}
+
+    def draw(axes, result, values):
+        seen.append(result.get("e"))
+        axes[0].plot([0, 1])
+
+    dash = Dashboard(experiment, draw, layout=(1, 1), figsize=(2, 1.5), stream_every=3,
+                     lr=log_slider("η", 1e-3, 1.0, 0.1))
+    seen.clear()
+    dash.render_seconds = 0.0                 # drawing is free: every third epoch from epoch 1
+    dash._render = _patched_render(dash)
+    dash.set(lr=0.2)
+    dash.wait()
+    assert seen == [1, 4, 7, 10, 12], seen   # 4 streamed frames + the final one
+    seen.clear()
+    dash._render_cost = 10.0                  # a frame "takes" 10 s: only the first one streams
+    dash.set(lr=0.3)
+    dash.wait()
+    assert seen == [1, 12], seen
+
+
+def _patched_render(dash):
+    """_render that pretends each frame took ``dash._render_cost`` seconds to draw."""
+    real = dash._render
+
+    def render(result, status="", layout=True):
+        real(result, status, layout)
+        dash.render_seconds = getattr(dash, "_render_cost", 0.0)
+    return render

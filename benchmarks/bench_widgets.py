@@ -1,0 +1,223 @@
+"""How fast does a dashboard answer?  Timings for chapter 00's dashboard (DESIGN.md §5).
+
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bench_widgets.py [--repeats 3]
+
+1. server-side time per re-render (``Dashboard._render``: clear, draw, layout, PNG) of
+   chapter 00's figure: two axes, loss and accuracy curves of a 20-epoch run; also a streamed
+   frame (``layout=False``: the axes stay where the last full layout put them);
+2. time from ``set()`` to the first new frame and to the last frame, and the run's own time;
+3. the same when the change arrives while a run is in progress (it cancels that run first).
+
+The dashboard is chapter 00's own: the cells of notebooks/00_getting_started.ipynb that define
+``lr_experiment`` and ``dash`` are executed (with their imports).  If that fails (notebook
+missing or renamed), a replica with the same settings is used: 1,024 training and 500
+validation digits, MLP 784-100-100-10, SGD, batch 64, 20 epochs; loss (with the faint
+per-mini-batch loss) and accuracy curves.
+
+Targets: <= 50 ms per re-render, first new frame <= 200 ms after a change, complete run
+<= 1.5 s.  Timings are wall clock on a 2-core machine; the load average is printed because
+other processes inflate them, and the thread CPU time of a re-render is printed as well.
+"""
+import argparse
+import os
+import re
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from course_utils import MLP, Optimizer, load_mnist, plots, train
+from course_utils import widgets as _widgets
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTER = ROOT / "notebooks" / "00_getting_started.ipynb"
+TARGETS = {"render": 0.050, "first": 0.200, "run": 1.5}
+
+
+def from_notebook(widgets=_widgets):
+    """Execute chapter 00's import cell and the cells defining its dashboard; return ``dash``."""
+    import nbformat
+
+    cells = [c.source for c in nbformat.read(CHAPTER, as_version=4).cells if c.cell_type == "code"]
+    wanted = [cells[0]] + [s for s in cells if "def lr_experiment" in s or "widgets.Dashboard(" in s]
+    if len(wanted) < 3:
+        raise LookupError("chapter 00 has no lr_experiment / widgets.Dashboard cells")
+    ns = {}
+    for src in wanted:
+        src = "\n".join(l for l in src.split("\n") if not l.lstrip().startswith(("%", "!")))
+        src = re.sub(r"^runs = .*$", "runs = {}", src, flags=re.M)   # skip its static figure runs
+        src = re.sub(r"^for lr, h in runs.items\(\):", "for lr, h in []:", src, flags=re.M)
+        ns["widgets"] = widgets
+        exec(compile(src, str(CHAPTER), "exec"), ns)
+        ns["widgets"] = widgets
+    return ns["dash"]
+
+
+def replica(widgets=_widgets):
+    parts = load_mnist(1024, 500, 0, rng=0)
+    n_train = 1024
+
+    def experiment(lr, batch_size, live):
+        net = MLP(784, [100, 100], 10, rng=0)
+        return {"sgd": train(net, parts, Optimizer("sgd", lr=lr), epochs=20, batch_size=batch_size,
+                             rng=0, on_epoch=live.track("sgd"))}
+
+    def draw(axes, result, values):
+        h = result.get("sgd")
+        if h is None:
+            return
+        per_epoch = -(-n_train // values["batch_size"])
+        axes[0].plot(np.arange(1, len(h.batch_loss) + 1) / per_epoch, h.batch_loss,
+                     color=plots.color_for("train"), alpha=0.25, lw=1, label="train (each mini-batch)")
+        for ax, metric in zip(axes, ("loss", "acc")):
+            plots.plot_curves(ax, h, metric, parts=("train",), color=plots.color_for("train"))
+            plots.plot_curves(ax, h, metric, parts=("val",), color=plots.color_for("val"))
+            ax.legend(fontsize=10)
+            ax.set_xlim(0, 20.5)
+        axes[0].set_ylim(0, 3)
+        axes[0].set_title(f"loss (η = {values['lr']:.2g}, batch {values['batch_size']})")
+        axes[1].set_title(f"accuracy: validation {h.val_acc[-1]:.1%}" if h.val_acc else "accuracy")
+
+    return widgets.Dashboard(experiment, draw, figsize=(11, 4), title="replica of chapter 00",
+                             lr=widgets.log_slider("learning rate η", 1e-4, 10, 0.1),
+                             batch_size=widgets.batch_slider("batch size", 64, min_exp=2, max_exp=10))
+
+
+def chapter00_dashboard(widgets=_widgets):
+    try:
+        return from_notebook(widgets), f"cells of {CHAPTER.relative_to(ROOT)}"
+    except Exception as exc:  # noqa: BLE001 - any failure: fall back to the replica
+        return replica(widgets), f"replica ({type(exc).__name__}: {exc})"
+
+
+def bench_render(dash, n, layout=True):
+    wall, cpu = [], []
+    for _ in range(n):
+        c0 = time.thread_time()
+        dash._render(dash.result, status="bench", **({} if layout else {"layout": False}))
+        cpu.append(time.thread_time() - c0)
+        wall.append(dash.render_seconds)
+    return wall, cpu
+
+
+def _mark_runs(dash):
+    """Record when each run's experiment starts, to tell its frames from a cancelled run's."""
+    experiment, starts = dash.experiment, []
+
+    def marked(**kw):
+        starts.append(time.perf_counter())
+        return experiment(**kw)
+
+    dash.experiment = marked
+    return starts
+
+
+def bench_change(dash, settings, busy=False):
+    """set() -> first / last frame of the new run.  busy=True: a slower run is started first
+    and the change arrives 0.3 s into it."""
+    starts = _mark_runs(dash)
+    first, last, run, returns = [], [], [], []
+    for values in settings:
+        if busy:
+            dash.set(lr=0.01, batch_size=8)
+            time.sleep(0.3)
+        n0 = len(dash.frame_times)
+        t0 = time.perf_counter()
+        dash.set(**values)
+        returns.append(time.perf_counter() - t0)
+        dash.wait(60)
+        new = [f for f in dash.frame_times[n0:] if f >= starts[-1]]
+        first.append(new[0] - t0)
+        last.append(new[-1] - t0)
+        run.append(dash.seconds)
+    dash.experiment = dash.experiment.__closure__[0].cell_contents   # undo _mark_runs
+    return first, last, run, returns
+
+
+def measure(dash, repeats, renders):
+    bench_render(dash, 3)                               # warm up
+    r = {}
+    r["render"], r["render_cpu"] = bench_render(dash, renders)
+    if "layout" in dash._render.__code__.co_varnames:
+        r["stream"], r["stream_cpu"] = bench_render(dash, renders, layout=False)
+    settings = [dict(lr=0.3, batch_size=64), dict(lr=0.03, batch_size=128),
+                dict(lr=0.1, batch_size=32)] * repeats
+    r["first"], r["last"], r["run"], r["returns"] = bench_change(dash, settings)
+    r["bfirst"], r["blast"], _, _ = bench_change(dash, settings[:3], busy=True)
+    r["sync"] = []                                      # the same runs without streaming
+    for values in settings[:3]:
+        dash.set(sync=True, **values)
+        r["sync"].append(dash.seconds)
+    return r
+
+
+ROWS = [("render", "re-render, full layout", "render"),
+        ("render_cpu", "  (its thread CPU time)", "render"),
+        ("stream", "streamed frame (no layout)", "render"),
+        ("stream_cpu", "  (its thread CPU time)", "render"),
+        ("returns", "set() returns after", None),
+        ("first", "set() -> first new frame", "first"),
+        ("last", "set() -> last frame", "run"),
+        ("run", "run alone (dash.seconds)", "run"),
+        ("sync", "run without streaming (sync)", "run"),
+        ("bfirst", "busy: set() -> first frame", "first"),
+        ("blast", "busy: set() -> last frame", "run")]
+
+
+def table(results):
+    """results: {column name: measure() output}."""
+    names = list(results)
+    print(f"{'measure (median, max)':30s}" + "".join(f"{n:>22s}" for n in names) + f"{'target':>10s}")
+    for key, label, target in ROWS:
+        cells = []
+        for n in names:
+            xs = results[n].get(key)
+            cells.append(f"{statistics.median(xs) * 1e3:7.0f} ms ({max(xs) * 1e3:5.0f})" if xs else "-")
+        tgt = f"{TARGETS[target] * 1e3:.0f} ms" if target else ""
+        print(f"{label:30s}" + "".join(f"{c:>22s}" for c in cells) + f"{tgt:>10s}")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--repeats", type=int, default=3, help="repeats of the three control changes")
+    p.add_argument("--renders", type=int, default=20, help="number of timed re-renders")
+    p.add_argument("--compare", metavar="WIDGETS_PY",
+                   help="also time another version of widgets.py (e.g. `git show HEAD~3:course_utils/widgets.py > /tmp/w.py`)")
+    args = p.parse_args()
+    threadpool_limits(1)
+    modules = {"widgets.py": _widgets}
+    if args.compare:
+        import importlib.util
+        spec = importlib.util.spec_from_file_location("course_utils._widgets_compare", args.compare)
+        other = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(other)
+        modules = {Path(args.compare).name: other, **modules}
+    load0 = os.getloadavg()[0]
+    results, source = {}, ""
+    for name, mod in modules.items():
+        t = time.perf_counter()
+        dash, source = chapter00_dashboard(mod)
+        build = time.perf_counter() - t
+        results[name] = measure(dash, args.repeats, args.renders)
+        info = (f"stream_every={dash.stream_every}, figure {tuple(float(x) for x in dash.fig.get_size_inches())} in at "
+                f"{dash.fig.dpi:.0f} dpi, PNG {len(dash.image) / 1024:.0f} KB, "
+                f"frames per threaded run {_frames_per_run(dash)}")
+        print(f"[{name}] built in {build:.1f} s; {info}")
+    load1 = os.getloadavg()[0]
+    print(f"dashboard: {source}")
+    print(f"machine: {os.cpu_count()} cores, load average {load0:.2f} -> {load1:.2f} "
+          "(wall-clock timings are inflated by other processes)\n")
+    table(results)
+
+
+def _frames_per_run(dash):
+    n0 = dash.frames
+    dash.set(lr=0.1, batch_size=64)
+    dash.wait(60)
+    return dash.frames - n0
+
+
+if __name__ == "__main__":
+    main()
