@@ -95,9 +95,9 @@ def adagrad(w, dw, state, *, lr=0.01, eps=1e-7):
         G ← G + g ⊙ g
         w ← w − η·g / √(G + ε)
 
-    Note: ε sits inside the root, as on the slides; PyTorch (eps=1e-10) and Keras
-    (epsilon=1e-7) add it outside, ``η·g / (√G + ε)``; the textbook too (1e-7).  Keras also
-    starts G at 0.1, PyTorch and we at 0.
+    Note: ε sits inside the root, as on the slides and in Keras 3 (epsilon=1e-7); PyTorch
+    (eps=1e-10), tf.keras 2 and the textbook (1e-7) add it outside, ``η·g / (√G + ε)``.
+    Keras also starts G at 0.1, PyTorch and we at 0.
     """
     G = state["G"] + dw * dw
     return w - lr * dw / np.sqrt(G + eps), {"G": G}
@@ -114,9 +114,9 @@ def rmsprop(w, dw, state, *, lr=0.001, rho=0.9, eps=1e-7):
         s ← ρ·s + (1 − ρ)·g ⊙ g
         w ← w − η·g / √(s + ε)
 
-    Note: ρ = 0.9 as in Keras (``rho``); PyTorch calls it ``alpha`` and defaults to 0.99, with
-    ε = 1e-8 outside the root.  Keras puts ε = 1e-7 outside the root too; the slides (and we)
-    put it inside.
+    Note: ρ = 0.9 as in Keras (``rho``), which also puts ε (1e-7) inside the root, like the
+    slides and we do; PyTorch calls ρ ``alpha`` and defaults to 0.99, with ε = 1e-8 outside
+    the root.
     """
     s = rho * state["s"] + (1 - rho) * dw * dw
     return w - lr * dw / np.sqrt(s + eps), {"s": s}
