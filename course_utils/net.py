@@ -44,6 +44,8 @@ class MLP:
         weight_decay=0.0, penalty="l2", init="he", dtype=np.float64, rng=0)
 
     - ``dropout`` is the drop probability p after every hidden activation (inverted dropout).
+      With ``batchnorm=True`` too, dropout thus sits in front of the next layer's batch norm,
+      whose running variance then no longer matches test time (chapter 05 measures it).
     - ``weight_decay`` is λ.  L2: ``loss += λ/2·Σw²`` (gradient ``λ·w``); L1: ``loss += λ·Σ|w|``
       (gradient ``λ·sign(w)``).  Only the weights ``W`` are penalized, never biases or BN's γ, β.
     - ``rng`` seeds the initial weights and, unless ``loss`` gets its own, the dropout masks.
