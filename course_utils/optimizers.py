@@ -78,7 +78,7 @@ def nesterov(w, dw, state, *, lr=0.01, momentum=0.9):
 
     ``tests/test_optimizers.py`` checks that w equals θ − μ·v of the look-ahead form at every
     step.  Note: PyTorch's ``SGD(nesterov=True)`` is the same reparametrization with v/η
-    stored; Keras' ``SGD(nesterov=True)`` likewise.
+    stored; Keras' ``SGD(nesterov=True)`` stores −v (``m ← μ·m − η·g; w ← w + μ·m − η·g``).
     """
     v = momentum * state["v"] + lr * dw
     return w - momentum * v - lr * dw, {"v": v}
