@@ -67,7 +67,8 @@ dash = widgets.Dashboard(experiment, draw, figsize=(8, 3), title="browser test d
 print("first run:", dash.history.status)'''
 
 
-def _require_browser():
+def _missing_browser():
+    """None when Chromium and playwright are there, else a one-line reason."""
     missing = []
     if not os.path.exists(CHROMIUM):
         missing.append(CHROMIUM)
@@ -76,11 +77,19 @@ def _require_browser():
     except ImportError:
         missing.append("the playwright package")
     if missing:
-        msg = (f"real-browser tests need {' and '.join(missing)}: "
-               "`apt-get install chromium` (and `pip install -e '.[test]'`) to enable them")
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but {msg}", pytrace=False)
-        pytest.skip(msg)
+        return (f"real-browser tests need {' and '.join(missing)}: "
+                "`apt-get install chromium` (and `pip install -e '.[test]'`) to enable them")
+    return None
+
+
+MISSING = _missing_browser()
+if MISSING and os.environ.get("CI") != "true":      # one skip line for the whole module
+    pytest.skip(MISSING, allow_module_level=True)
+
+
+def _require_browser():
+    if MISSING:                                     # only reached with CI=true: a failure
+        pytest.fail(f"CI=true but {MISSING}", pytrace=False)
 
 
 def _free_port():
