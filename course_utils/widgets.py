@@ -120,8 +120,9 @@ def _values(options):
 class Live:
     """Handed to the experiment function: streams partial results and reports cancellation."""
 
-    def __init__(self, dash, generation, stream):
+    def __init__(self, dash, generation, stream, values=None):
         self._dash, self._gen, self._stream = dash, generation, stream
+        self.values = values
         self.partial = {}
         self._epochs_seen = 0
 
@@ -145,7 +146,8 @@ class Live:
         self._epochs_seen += 1
         if self._stream and (self._epochs_seen == 1 or (
                 (self._epochs_seen - 1) % self._dash.stream_every == 0 and self._dash._frame_due())):
-            self._dash._render(self.partial, status=f"running… {message}", layout=False)
+            self._dash._render(self.partial, status=f"running… {message}", layout=False,
+                               values=self.values)
         return True
 
 
@@ -233,20 +235,19 @@ class Dashboard:
         with self._lock:
             if gen != self._generation:          # a newer value arrived while waiting
                 return
-            live = Live(self, gen, stream)
+            live = Live(self, gen, stream, values)
             t0 = time.perf_counter()
             try:
                 with threadpool_limits(1), np.errstate(all="ignore"):
                     result = self.experiment(**values, live=live)
+                if live.cancelled:
+                    return
+                self.error, self.result = None, result
+                self.seconds = time.perf_counter() - t0
+                self._render(result, status=self._final_status(result), values=values)
             except Exception as exc:             # bad input: say so, keep the last picture
                 self.error = exc
                 self._set_status(f"<span style='color:#D55E00'>⚠ {type(exc).__name__}: {exc}</span>")
-                return
-            if live.cancelled:
-                return
-            self.error, self.result = None, result
-            self.seconds = time.perf_counter() - t0
-            self._render(result, status=self._final_status(result))
 
     def _final_status(self, result):
         notes = [f"{k}: {h.status}" for k, h in _histories(result) if h.diverged_at is not None]
@@ -254,13 +255,13 @@ class Dashboard:
         return done + ("; " + "; ".join(notes) if notes else "")
 
     # --------------------------------------------------------------- drawing
-    def _render(self, result, status="", layout=True):
+    def _render(self, result, status="", layout=True, values=None):
         """Draw ``result`` and show it.  ``layout=False`` (streamed frames) keeps the axes
         where the last full layout put them: constrained layout is half the cost of a frame."""
         t0 = time.perf_counter()
         for ax in self.axes:
             ax.cla()
-        self.draw_fn(self.axes, result, self.values)
+        self.draw_fn(self.axes, result, self.values if values is None else values)
         buf = io.BytesIO()
         engine = self.fig.get_layout_engine()
         if not layout and engine is not None and self.frames:
@@ -288,7 +289,18 @@ class Dashboard:
     @property
     def image(self):
         """The PNG bytes currently shown."""
-        return self._image.value
+        return bytes(self._image.value)
+
+    def close(self):
+        """Stop any run, close the widgets and free the figure (re-running a dashboard cell
+        otherwise keeps the old one alive, since the controls refer back to it)."""
+        self._generation += 1
+        self.wait(timeout=5.0)
+        for c in self.controls.values():
+            c.unobserve(self._on_change, names="value")
+        for w in (*self.controls.values(), self._image, self._status, self.widget):
+            w.close()
+        self.fig.clear()
 
     @property
     def status(self):

@@ -490,7 +490,30 @@ def _patched_render(dash):
     """_render that pretends each frame took ``dash._render_cost`` seconds to draw."""
     real = dash._render
 
-    def render(result, status="", layout=True):
-        real(result, status, layout)
+    def render(result, status="", layout=True, values=None):
+        real(result, status, layout, values)
         dash.render_seconds = getattr(dash, "_render_cost", 0.0)
     return render
+
+
+def test_error_in_draw_of_a_threaded_run_shows_in_status_and_close_frees():
+    """A draw function that raises on the final frame reports it instead of killing the thread."""
+    import ipywidgets
+    from course_utils.widgets import Dashboard, slider
+
+    def experiment(a, live):
+        return {"a": a}
+
+    def draw(axes, result, values):
+        if values["a"] > 0.5:
+            raise RuntimeError("cannot draw this")
+        axes[0].plot([0, 1], [0, result["a"]])
+
+    dash = Dashboard(experiment, draw, layout=(1, 1), figsize=(3, 2), a=slider("a", 0, 1, 0.2))
+    before = dash.image
+    dash.set(a=0.9).wait()
+    assert "RuntimeError: cannot draw this" in dash.status
+    assert dash.image == before and isinstance(dash.image, bytes)
+    dash.close()
+    assert all(c.comm is None for c in dash.controls.values())
+    assert len(dash.fig.axes) == 0
