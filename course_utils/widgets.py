@@ -25,6 +25,7 @@ import threading
 import time
 
 import numpy as np
+import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -266,8 +267,14 @@ class Dashboard:
         engine = self.fig.get_layout_engine()
         if not layout and engine is not None and self.frames:
             self.fig.set_layout_engine("none")
-        try:      # compress_level=1: PNG encoding ~30 % faster than the default 6, ~10 % more bytes
-            self.fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})
+        try:
+            # one Agg draw, then PNG straight from its buffer: savefig would draw twice (a
+            # no-output pass for the layout, then the real one), ~20 % of a frame more.
+            # compress_level=1: encoding ~30 % faster than the default 6, ~10 % more bytes.
+            self.fig.canvas.draw()
+            width, height = self.fig.canvas.get_width_height(physical=True)
+            PIL.Image.frombuffer("RGBA", (width, height), self.fig.canvas.buffer_rgba(),
+                                 "raw", "RGBA", 0, 1).save(buf, format="png", compress_level=1)
         finally:
             if self.fig.get_layout_engine() is not engine:
                 self.fig.set_layout_engine(engine)
