@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from ..search import LogUniform, expected_improvement
-from .core import check
+from .core import check, close as _close
 
 __all__ = ["check_log_uniform", "check_expected_improvement", "log_uniform_reference",
            "expected_improvement_reference"]
@@ -233,14 +233,6 @@ def _ei_hints():
         (negative, "EI is never negative: both terms of (μ − f* − ξ)·Φ(z) + σ·φ(z) add up to "
                    "≥ 0 — check the signs."),
     ]
-
-
-def _close(a, b, rtol=1e-6, atol=1e-9):
-    try:
-        a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
 
 
 def check_expected_improvement(fn):

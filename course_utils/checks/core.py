@@ -82,6 +82,16 @@ def _fmt(out):
         return "\n".join(f"  {np.asarray(o) if not isinstance(o, dict) else o}" for o in _as_tuple(out))
 
 
+def close(a, b, rtol=1e-6, atol=1e-9):
+    """True when a and b are numeric arrays of one shape that agree; False (never an error)
+    for anything else — the building block of most hints."""
+    try:
+        a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
+
+
 def ratio_close(got, want, factor, rtol=1e-6):
     """True when ``got ≈ want·factor`` for every output (a typical 'off by a factor' hint)."""
     g, w = _as_tuple(got), _as_tuple(want)
