@@ -14,6 +14,7 @@ as the serial run (only ``seconds`` differ).  A process pool pickles the objecti
 a .py module (a ``functools.partial`` of such a function is fine), not as a lambda or in a
 notebook cell (that works only where workers fork, not on macOS or Windows).
 """
+# Spaces live in spaces.py and the Gaussian process in gp.py; both are re-exported here.
 import math
 import sys
 import time
@@ -23,163 +24,15 @@ from itertools import product
 
 import numpy as np
 
+from .gp import expected_improvement, gp_log_likelihood, gp_posterior, rbf_kernel  # noqa: F401
+from .spaces import (Choice, IntRange, LogUniform, OneMinusLogUniform, Space,  # noqa: F401
+                     Uniform, _check_int, _Continuous)
+
 __all__ = ["Space", "LogUniform", "Uniform", "IntRange", "Choice", "OneMinusLogUniform", "Trial",
            "grid_search", "random_search", "coarse_to_fine", "narrow", "bayes_opt", "best",
            "top_k", "rbf_kernel", "gp_posterior", "gp_log_likelihood", "expected_improvement"]
 
 LENGTH_SCALES = np.geomspace(0.05, 2.0, 12)   # ℓ grid of bayes_opt, in unit-cube coordinates
-
-
-# --------------------------------------------------------------------------- search spaces
-class Space:
-    """One hyperparameter's range: ``sample(rng, size=None)`` (a scalar if size is None),
-    ``grid(n)``, and ``to_unit(values)`` / ``from_unit(u)`` mapping a 1-D sequence of values to
-    [0, 1] and back (for ``narrow`` and ``bayes_opt``).  ``cells``: K for a discrete space."""
-    cells = None
-
-
-@dataclass(frozen=True)
-class _Continuous(Space):
-    """[lo, hi], uniform in the coordinate t = f(x): u = (f(x) − f(lo)) / (f(hi) − f(lo))."""
-    lo: float
-    hi: float
-    rule = ("lo < hi", lambda lo, hi: lo < hi)
-
-    def __post_init__(self):
-        try:
-            lo, hi = float(self.lo), float(self.hi)
-        except (TypeError, ValueError):
-            lo = hi = math.nan
-        text, ok = self.rule
-        if not (math.isfinite(lo) and math.isfinite(hi) and ok(lo, hi)):
-            raise ValueError(f"{type(self).__name__}(lo, hi) needs {text} (finite), "
-                             f"got lo={self.lo!r}, hi={self.hi!r}")
-        object.__setattr__(self, "lo", lo)
-        object.__setattr__(self, "hi", hi)
-
-    def to_unit(self, x):
-        a, b = self.f(self.lo), self.f(self.hi)
-        return (self.f(np.asarray(x, float)) - a) / (b - a)
-
-    def from_unit(self, u):
-        a, b = self.f(self.lo), self.f(self.hi)
-        return np.clip(self.finv(a + np.asarray(u, float) * (b - a)), self.lo, self.hi)
-
-    def sample(self, rng, size=None):
-        return self.from_unit(rng.uniform(0.0, 1.0, size))
-
-    def grid(self, n):
-        """n points evenly spaced in t (the middle one when n = 1), ends exactly lo and hi."""
-        x = self.from_unit(_unit_grid(n))
-        if n > 1:
-            x[0], x[-1] = self.lo, self.hi
-        return x
-
-
-class Uniform(_Continuous):
-    """x ~ U(lo, hi).  Grid: evenly spaced.  Needs lo < hi."""
-    f = finv = staticmethod(lambda x: x)
-
-
-class LogUniform(_Continuous):
-    """x = 10**t with t ~ U(log10 lo, log10 hi): every decade gets the same share of the samples
-    (a learning rate in [1e-4, 1e-1] lands in [1e-4, 1e-3] as often as in [1e-2, 1e-1]).
-    Grid: geometric spacing, like ``np.geomspace(lo, hi, n)``.  Needs 0 < lo < hi."""
-    rule = ("0 < lo < hi", lambda lo, hi: 0 < lo < hi)
-    f, finv = staticmethod(np.log), staticmethod(np.exp)
-
-
-class OneMinusLogUniform(_Continuous):
-    """β with 1 − β ~ LogUniform(1 − hi, 1 − lo), for momentum μ or Adam's β₂: 0.9, 0.99 and
-    0.999 are equally spaced (one decade of 1 − β each).  Needs 0 <= lo < hi < 1."""
-    rule = ("0 <= lo < hi < 1", lambda lo, hi: 0 <= lo < hi < 1)
-    f = staticmethod(lambda x: -np.log1p(-x))          # t = −log(1 − β)
-    finv = staticmethod(lambda t: -np.expm1(-t))       # β = 1 − e^(−t)
-
-
-def _unit_grid(n):
-    return np.array([0.5]) if _check_int("n", n) == 1 else np.linspace(0.0, 1.0, n)
-
-
-class _Discrete(Space):
-    """K = ``cells`` values; value k owns the cell [k/K, (k+1)/K) of [0, 1]."""
-
-    def sample(self, rng, size=None):
-        return self._value(rng.integers(self.cells, size=size))
-
-    def to_unit(self, x):
-        return (np.asarray(self._index(x), float) + 0.5) / self.cells
-
-    def from_unit(self, u):
-        k = np.clip(np.floor(np.asarray(u, float) * self.cells), 0, self.cells - 1)
-        return self._value(k.astype(np.int64))
-
-
-@dataclass(frozen=True)
-class IntRange(_Discrete):
-    """An integer, uniform on lo, lo + 1, ..., hi (both included), e.g. a number of layers.
-    Grid: n evenly spaced integers, rounded and deduplicated.  Needs integers lo <= hi."""
-    lo: int
-    hi: int
-
-    def __post_init__(self):
-        if not (all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-                    for v in (self.lo, self.hi)) and self.lo <= self.hi):
-            raise ValueError(f"IntRange(lo, hi) needs integers lo <= hi, "
-                             f"got lo={self.lo!r}, hi={self.hi!r}")
-        object.__setattr__(self, "lo", int(self.lo))
-        object.__setattr__(self, "hi", int(self.hi))
-
-    cells = property(lambda self: self.hi - self.lo + 1)
-
-    def _value(self, k):
-        return self.lo + k
-
-    def _index(self, x):
-        return np.asarray(x) - self.lo
-
-    def grid(self, n):
-        mid = [(self.lo + self.hi) / 2]
-        x = np.linspace(self.lo, self.hi, n) if _check_int("n", n) > 1 else mid
-        return np.unique(np.round(x).astype(np.int64))
-
-
-@dataclass(frozen=True)
-class Choice(_Discrete):
-    """One of ``options``, each equally likely (activation, optimizer, batch size).  Grid: all
-    options, whatever n.  ``bayes_opt``'s GP treats the options as ordered by their cells, so
-    list them in a meaningful order (16, 32, 64); for unordered options (names) expect it to do
-    no better than random search on that dimension."""
-    options: tuple
-
-    def __post_init__(self):
-        try:
-            opts = () if isinstance(self.options, (str, bytes)) else tuple(self.options)
-        except TypeError:
-            opts = ()
-        if not opts:
-            raise ValueError(f"Choice(options) needs a non-empty list of options, "
-                             f"got {self.options!r}")
-        object.__setattr__(self, "options", opts)
-
-    cells = property(lambda self: len(self.options))
-
-    def _value(self, k):
-        return _objects(self.options)[k]
-
-    def _index(self, x):
-        return [self.options.index(v) for v in x]
-
-    def grid(self, n):
-        _check_int("n", n)
-        return list(self.options)
-
-
-def _objects(seq):
-    out = np.empty(len(seq), dtype=object)
-    for i, v in enumerate(seq):   # element-wise, so list-valued options stay whole
-        out[i] = v
-    return out
 
 
 # --------------------------------------------------------------------------- trials
@@ -209,12 +62,6 @@ def best(trials, *, maximize=True):
     if not trials:
         raise ValueError("best() needs at least one trial")
     return top_k(trials, 1, maximize=maximize)[0]
-
-
-def _check_int(name, value, lo=1):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo:
-        raise ValueError(f"{name} must be an integer >= {lo}, got {value!r}")
-    return int(value)
 
 
 def _py(x):
@@ -404,77 +251,6 @@ def coarse_to_fine(objective, space, n_trials, *, rng, rounds=2, keep=0.2, widen
             trials += _evaluate(objective, _sample(spaces[-1], g, size), seeds[k:k + size], k, r,
                                 executor, bar)
     return (trials, spaces) if return_spaces else trials
-
-
-# --------------------------------------------------------------------------- Gaussian process
-def _rows(X):
-    X = np.asarray(X, float)
-    return X[:, None] if X.ndim == 1 else X
-
-
-def rbf_kernel(A, B, length_scale, signal_var=1.0):
-    """k(a, b) = s²·exp(−‖a − b‖² / (2ℓ²)) for every row a of A and b of B; s² = ``signal_var``."""
-    diff = _rows(A)[:, None, :] - _rows(B)[None, :, :]
-    return signal_var * np.exp(-(diff ** 2).sum(-1) / (2.0 * length_scale ** 2))
-
-
-def _cholesky(K):
-    """L with L·Lᵀ = K.  If K is numerically singular (e.g. a point twice with noise = 0), adds a
-    jitter of 1e-10·mean(diag K) to the diagonal, ×10 until it factors."""
-    jitter = 0.0
-    for _ in range(10):
-        try:
-            return np.linalg.cholesky(K + jitter * np.eye(len(K)))
-        except np.linalg.LinAlgError:
-            jitter = max(10.0 * jitter, 1e-10 * float(np.mean(np.diag(K))))
-    raise np.linalg.LinAlgError("kernel matrix is not positive definite, even with jitter")
-
-
-def _factor(X, y, length_scale, signal_var, noise):
-    L = _cholesky(rbf_kernel(X, X, length_scale, signal_var) + noise * np.eye(len(X)))
-    alpha = np.linalg.solve(L.T, np.linalg.solve(L, y))     # α = K⁻¹y = L⁻ᵀ(L⁻¹y)
-    return L, alpha
-
-
-def gp_posterior(X_train, y_train, X_test, length_scale, signal_var=1.0, noise=1e-6):
-    """Posterior mean and std of f at ``X_test`` for a zero-mean GP with the RBF kernel, given
-    y = f(X) + ε, ε ~ N(0, noise) (``noise`` is a variance):
-
-        K = k(X, X) + noise·I = L·Lᵀ (Cholesky),   α = L⁻ᵀ(L⁻¹y),
-        μ(x) = k(x, X)·α,   σ²(x) = s² − ‖L⁻¹k(X, x)‖²  (clipped at 0).
-
-    σ is the std of f, without the noise.  X: (n, d), or (n,) for one dimension."""
-    X, Xs, y = _rows(X_train), _rows(X_test), np.asarray(y_train, float)
-    if len(X) == 0:
-        return np.zeros(len(Xs)), np.full(len(Xs), math.sqrt(signal_var))
-    L, alpha = _factor(X, y, length_scale, signal_var, noise)
-    Ks = rbf_kernel(X, Xs, length_scale, signal_var)
-    v = np.linalg.solve(L, Ks)
-    return Ks.T @ alpha, np.sqrt(np.maximum(signal_var - (v ** 2).sum(0), 0.0))
-
-
-def gp_log_likelihood(X, y, length_scale, signal_var=1.0, noise=1e-6):
-    """log p(y | X) = −½·yᵀα − Σᵢ log Lᵢᵢ − (n/2)·log 2π (same L, α as ``gp_posterior``)."""
-    y = np.asarray(y, float)
-    L, alpha = _factor(_rows(X), y, length_scale, signal_var, noise)
-    return float(-0.5 * y @ alpha - np.log(np.diag(L)).sum() - 0.5 * len(y) * math.log(2 * math.pi))
-
-
-_erfc = np.frompyfunc(math.erfc, 1, 1)
-
-
-def expected_improvement(mean, std, best, xi=0.01):
-    """EI(x) = (μ − f* − ξ)·Φ(z) + σ·φ(z) with z = (μ − f* − ξ)/σ, and EI = 0 where σ = 0
-    (maximization: f* = best score so far; to minimize, pass −μ and −f*).  Φ(z) = ½·erfc(−z/√2)
-    with ``math.erfc`` element-wise (NumPy has no erf; erfc stays accurate in the far tails)."""
-    mean, std = np.broadcast_arrays(np.asarray(mean, float), np.asarray(std, float))
-    ei, ok = np.zeros(mean.shape), std > 0
-    imp = mean[ok] - best - xi
-    with np.errstate(over="ignore"):
-        z = np.clip(imp / std[ok], -40.0, 40.0)      # beyond ±40, Φ is 0 or 1 and φ is 0
-    cdf = 0.5 * _erfc(-z / math.sqrt(2.0)).astype(float)
-    ei[ok] = imp * cdf + std[ok] * np.exp(-0.5 * z ** 2) / math.sqrt(2 * math.pi)
-    return np.maximum(ei, 0.0)
 
 
 def _to_unit(space, params):

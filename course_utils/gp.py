@@ -1,0 +1,77 @@
+"""Gaussian-process regression with an RBF kernel, and expected improvement: the surrogate
+and the acquisition function of ``search.bayes_opt``.  Cholesky factorizations throughout
+(never an explicit inverse), with growing jitter if a kernel matrix is numerically singular.
+"""
+import math
+
+import numpy as np
+
+
+def _rows(X):
+    X = np.asarray(X, float)
+    return X[:, None] if X.ndim == 1 else X
+
+
+def rbf_kernel(A, B, length_scale, signal_var=1.0):
+    """k(a, b) = s²·exp(−‖a − b‖² / (2ℓ²)) for every row a of A and b of B; s² = ``signal_var``."""
+    diff = _rows(A)[:, None, :] - _rows(B)[None, :, :]
+    return signal_var * np.exp(-(diff ** 2).sum(-1) / (2.0 * length_scale ** 2))
+
+
+def _cholesky(K):
+    """L with L·Lᵀ = K.  If K is numerically singular (e.g. a point twice with noise = 0), adds a
+    jitter of 1e-10·mean(diag K) to the diagonal, ×10 until it factors."""
+    jitter = 0.0
+    for _ in range(10):
+        try:
+            return np.linalg.cholesky(K + jitter * np.eye(len(K)))
+        except np.linalg.LinAlgError:
+            jitter = max(10.0 * jitter, 1e-10 * float(np.mean(np.diag(K))))
+    raise np.linalg.LinAlgError("kernel matrix is not positive definite, even with jitter")
+
+
+def _factor(X, y, length_scale, signal_var, noise):
+    L = _cholesky(rbf_kernel(X, X, length_scale, signal_var) + noise * np.eye(len(X)))
+    alpha = np.linalg.solve(L.T, np.linalg.solve(L, y))     # α = K⁻¹y = L⁻ᵀ(L⁻¹y)
+    return L, alpha
+
+
+def gp_posterior(X_train, y_train, X_test, length_scale, signal_var=1.0, noise=1e-6):
+    """Posterior mean and std of f at ``X_test`` for a zero-mean GP with the RBF kernel, given
+    y = f(X) + ε, ε ~ N(0, noise) (``noise`` is a variance):
+
+        K = k(X, X) + noise·I = L·Lᵀ (Cholesky),   α = L⁻ᵀ(L⁻¹y),
+        μ(x) = k(x, X)·α,   σ²(x) = s² − ‖L⁻¹k(X, x)‖²  (clipped at 0).
+
+    σ is the std of f, without the noise.  X: (n, d), or (n,) for one dimension."""
+    X, Xs, y = _rows(X_train), _rows(X_test), np.asarray(y_train, float)
+    if len(X) == 0:
+        return np.zeros(len(Xs)), np.full(len(Xs), math.sqrt(signal_var))
+    L, alpha = _factor(X, y, length_scale, signal_var, noise)
+    Ks = rbf_kernel(X, Xs, length_scale, signal_var)
+    v = np.linalg.solve(L, Ks)
+    return Ks.T @ alpha, np.sqrt(np.maximum(signal_var - (v ** 2).sum(0), 0.0))
+
+
+def gp_log_likelihood(X, y, length_scale, signal_var=1.0, noise=1e-6):
+    """log p(y | X) = −½·yᵀα − Σᵢ log Lᵢᵢ − (n/2)·log 2π (same L, α as ``gp_posterior``)."""
+    y = np.asarray(y, float)
+    L, alpha = _factor(_rows(X), y, length_scale, signal_var, noise)
+    return float(-0.5 * y @ alpha - np.log(np.diag(L)).sum() - 0.5 * len(y) * math.log(2 * math.pi))
+
+
+_erfc = np.frompyfunc(math.erfc, 1, 1)
+
+
+def expected_improvement(mean, std, best, xi=0.01):
+    """EI(x) = (μ − f* − ξ)·Φ(z) + σ·φ(z) with z = (μ − f* − ξ)/σ, and EI = 0 where σ = 0
+    (maximization: f* = best score so far; to minimize, pass −μ and −f*).  Φ(z) = ½·erfc(−z/√2)
+    with ``math.erfc`` element-wise (NumPy has no erf; erfc stays accurate in the far tails)."""
+    mean, std = np.broadcast_arrays(np.asarray(mean, float), np.asarray(std, float))
+    ei, ok = np.zeros(mean.shape), std > 0
+    imp = mean[ok] - best - xi
+    with np.errstate(over="ignore"):
+        z = np.clip(imp / std[ok], -40.0, 40.0)      # beyond ±40, Φ is 0 or 1 and φ is 0
+    cdf = 0.5 * _erfc(-z / math.sqrt(2.0)).astype(float)
+    ei[ok] = imp * cdf + std[ok] * np.exp(-0.5 * z ** 2) / math.sqrt(2 * math.pi)
+    return np.maximum(ei, 0.0)
