@@ -517,3 +517,21 @@ def test_error_in_draw_of_a_threaded_run_shows_in_status_and_close_frees():
     dash.close()
     assert all(c.comm is None for c in dash.controls.values())
     assert len(dash.fig.axes) == 0
+
+
+def test_fixed_margins_skip_constrained_layout_and_place_the_axes():
+    from course_utils.widgets import Dashboard, slider
+
+    def experiment(a, live):
+        return a
+
+    def draw(axes, result, values):
+        for ax in axes:
+            ax.plot([0, 1], [0, result])
+
+    dash = Dashboard(experiment, draw, layout=(1, 2), figsize=(6, 3), a=slider("a", 0, 1, 0.5),
+                     margins=dict(left=0.1, right=0.95, bottom=0.2, top=0.9, wspace=0.3))
+    assert dash.fig.get_layout_engine() is None
+    box = dash.axes[0].get_position()
+    assert abs(box.x0 - 0.1) < 1e-9 and abs(box.y0 - 0.2) < 1e-9 and abs(box.y1 - 0.9) < 1e-9
+    assert dash.image[:8] == b"\x89PNG\r\n\x1a\n"
