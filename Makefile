@@ -1,38 +1,82 @@
-# The README's two commands: `make lab` and `make test`.
+# The README's commands: `make lab` and `make test` (+ `make execute`, `make ci`, ...).
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 # Jupyter refuses to run as root (containers, CI) unless told to
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+# one BLAS/OpenMP thread: the notebooks' numbers are compared digit for digit
+THREADS := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+NBVAL   := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+# an OpenBLAS kernel other than the one this CPU picks (see README, "Tests")
+ALT_CORETYPE ?= $(if $(filter Sandybridge,$(OPENBLAS_CORETYPE)),Prescott,Sandybridge)
+STRIP   := $(VENV)/bin/nbstripout --keep-output --keep-count --keep-id
 
-.PHONY: lab test unit notebooks student bench clean
+.PHONY: lab test unit notebooks test-kernels test-wheel ci execute student bench clean
 
-# 1. create the virtual environment once; 2. (re)install only when pyproject.toml changed
+# 1. create the virtual environment once; 2. (re)install only when pyproject.toml changed;
+# 3. in a git clone, let nbstripout strip volatile notebook metadata on `git add`
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test]"
+	-git rev-parse --git-dir >/dev/null 2>&1 && \
+	    git config filter.nbstripout.clean "$(abspath $(VENV))/bin/nbstripout --keep-output --keep-count --keep-id" && \
+	    git config filter.nbstripout.smudge cat && \
+	    git config diff.ipynb.textconv "$(abspath $(VENV))/bin/nbstripout -t"
 	touch $(STAMP)
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
 
+# unit tests + every notebook re-run and compared with its saved outputs + the browser tests
 test: $(STAMP)
-	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
-	$(PY) -m pytest tests notebooks --nbval --nbval-current-env \
-	    --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider -q
+	$(THREADS) $(PY) -m pytest tests notebooks $(NBVAL) -q
 
 unit: $(STAMP)
 	$(PY) -m pytest tests -q
+
+notebooks: $(STAMP)
+	$(THREADS) $(PY) -m pytest notebooks $(NBVAL) -q
+
+# the notebook comparison again under another OpenBLAS kernel: a cell whose printed numbers
+# depend on the CPU fails here, on the developer's own machine
+test-kernels: $(STAMP)
+	@OPENBLAS_CORETYPE=$(ALT_CORETYPE) $(PY) -c "import numpy, threadpoolctl; \
+	    print('OpenBLAS kernel:', [i.get('architecture') for i in threadpoolctl.threadpool_info()])"
+	OPENBLAS_CORETYPE=$(ALT_CORETYPE) $(THREADS) $(PY) -m pytest notebooks $(NBVAL) -q
+
+# a plain (non-editable) install from a wheel, in a fresh virtual environment
+test-wheel: $(STAMP)
+	rm -rf build/wheel-check && mkdir -p build/wheel-check
+	$(PY) -m pip wheel --quiet --no-deps --wheel-dir build/wheel-check .
+	$(PYTHON) -m venv build/wheel-check/venv
+	build/wheel-check/venv/bin/pip install --quiet build/wheel-check/course_utils-*.whl
+	cd build/wheel-check && venv/bin/python ../../tests/wheel_smoke.py
+
+# what .ci/run runs
+ci: test test-kernels test-wheel
+
+# re-execute every notebook in place from a clean kernel, deterministically, then strip volatile
+# metadata and refresh the text pairs: run it whenever course_utils changes
+execute: $(STAMP)
+	$(VENV)/bin/jupytext --sync notebooks/*.ipynb
+	for nb in notebooks/*.ipynb; do \
+	    echo "executing $$nb"; \
+	    $(THREADS) $(PY) -m jupyter nbconvert --to notebook --execute --inplace \
+	        --ExecutePreprocessor.timeout=1200 --ExecutePreprocessor.record_timing=False "$$nb" \
+	        || exit 1; \
+	done
+	$(STRIP) notebooks/*.ipynb
+	$(VENV)/bin/jupytext --sync notebooks/*.ipynb
 
 student: $(STAMP)
 	$(PY) -m course_utils.student notebooks student
 
 bench: $(STAMP)
-	$(PY) benchmarks/bench_core.py
+	for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) student test-artifacts
+	rm -rf $(VENV) student test-artifacts build
