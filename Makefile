@@ -12,7 +12,7 @@ NBVAL   := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitiz
 ALT_CORETYPE ?= $(if $(filter Sandybridge,$(OPENBLAS_CORETYPE)),Prescott,Sandybridge)
 STRIP   := $(VENV)/bin/nbstripout --keep-output --keep-count --keep-id
 
-.PHONY: lab test unit notebooks test-kernels test-wheel ci execute student bench clean
+.PHONY: lab test unit notebooks test-kernels test-wheel ci execute slide-metadata slides student bench clean
 
 # 1. create the virtual environment once; 2. (re)install only when pyproject.toml changed;
 # 3. in a git clone, let nbstripout strip volatile notebook metadata on `git add`
@@ -63,6 +63,7 @@ ci: test test-kernels test-wheel
 # metadata and refresh the text pairs: run it whenever course_utils changes
 execute: $(STAMP)
 	$(VENV)/bin/jupytext --sync notebooks/*.ipynb
+	$(PY) -m course_utils.slides notebooks/*.ipynb
 	for nb in notebooks/*.ipynb; do \
 	    echo "executing $$nb"; \
 	    $(THREADS) $(PY) -m jupyter nbconvert --to notebook --execute --inplace \
@@ -71,6 +72,26 @@ execute: $(STAMP)
 	done
 	$(STRIP) notebooks/*.ipynb
 	$(VENV)/bin/jupytext --sync notebooks/*.ipynb
+
+# lecture mode: (re)assign every cell's slide type by the rules in course_utils/slides.py
+slide-metadata: $(STAMP)
+	$(PY) -m course_utils.slides notebooks/*.ipynb
+
+# static slides for sharing after the lecture: build/slides/NN_name.slides.html, from the saved
+# outputs (every dashboard shows its saved picture); reveal.js comes from the npm registry when
+# npm is there (the slides then work offline), else from a CDN
+REVEAL_VERSION := 4.0.2
+slides: $(STAMP)
+	mkdir -p build/slides
+	if command -v npm >/dev/null 2>&1 && [ ! -f build/slides/reveal.js/dist/reveal.js ]; then \
+	    (cd build/slides && npm pack --silent reveal.js@$(REVEAL_VERSION) >/dev/null && \
+	     mkdir -p reveal.js && tar -xzf reveal.js-$(REVEAL_VERSION).tgz -C reveal.js --strip-components=1 && \
+	     rm reveal.js-$(REVEAL_VERSION).tgz) || echo "npm pack failed: the slides will load reveal.js from a CDN"; \
+	fi
+	prefix=$$([ -f build/slides/reveal.js/dist/reveal.js ] && echo "--SlidesExporter.reveal_url_prefix=reveal.js"); \
+	$(VENV)/bin/jupyter nbconvert --to slides --output-dir build/slides $$prefix \
+	    --SlidesExporter.reveal_scroll=True --SlidesExporter.reveal_number=c/t notebooks/*.ipynb
+	@echo "open build/slides/<chapter>.slides.html in a browser (arrow keys, S for speaker notes)"
 
 student: $(STAMP)
 	$(PY) -m course_utils.student notebooks student
