@@ -29,7 +29,8 @@ import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from . import plots  # noqa: F401  (applies the course style)
+from . import plots  # (importing it applies the course style)
+from .dashboard_view import arrange_controls, done_message, epoch_message, readout, step_control  # noqa: F401
 
 _SHARED = dict(continuous_update=False, style={"description_width": "initial"})
 
@@ -126,18 +127,23 @@ class Live:
         self.values = values
         self.partial = {}
         self._epochs_seen = 0
+        # set ``live.cached = True`` when the result came from a cache: the status says so
+        # (left at None, a run that did no tracked work and took < 5 ms counts as cached)
+        self.cached = None
 
     @property
     def cancelled(self):
         """True once a newer control value has started another run."""
         return self._dash._generation != self._gen
 
-    def track(self, key):
+    def track(self, key, total=None):
         """An ``on_epoch`` callback for ``train``: keeps ``partial[key]``, redraws every
-        ``stream_every`` epochs, and returns False (stop) when the run is cancelled."""
+        ``stream_every`` epochs, and returns False (stop) when the run is cancelled.
+        The status reads "key: epoch 3 / 20": the total is ``total``, else the epochs
+        ``train`` was asked for (``history.planned_epochs``)."""
         def on_epoch(history):
             self.partial[key] = history
-            return self.tick(f"epoch {history.epochs}")
+            return self.tick(epoch_message(key, history, total))
         return on_epoch
 
     def tick(self, message=""):
@@ -167,27 +173,36 @@ class Dashboard:
     """
 
     def __init__(self, experiment, draw, *, layout=(1, 2), figsize=(11, 4), stream_every=3,
-                 title=None, run_now=True, margins=None, **controls):
+                 title=None, run_now=True, margins=None, font_scale="auto", **controls):
         if not controls:
             raise ValueError("a Dashboard needs at least one control")
         self.experiment, self.draw_fn = experiment, draw
         self.controls, self.stream_every = controls, max(1, int(stream_every))
+        self.title = title
+        # Readable on a projector: the PNG keeps figsize × 100 dpi pixels, but every size in
+        # points (fonts, lines, markers) is scaled by ``font_scale`` (default: sized for the
+        # width JupyterLab shows it at on a 1280-px screen, plots.lecture_scale).
+        self.font_scale = plots.lecture_scale(figsize[0]) if font_scale == "auto" else float(font_scale)
+        s, dpi = self.font_scale, plots.STYLE["figure.dpi"]
         # constrained layout fits the axes around their labels at every frame; fixed margins
         # (subplots_adjust's left/right/bottom/top/wspace/hspace) skip that: ~40 % of a frame
-        self.fig = Figure(figsize=figsize, layout=None if margins else "constrained")
+        self.fig = Figure(figsize=(figsize[0] / s, figsize[1] / s), dpi=dpi * s,
+                          layout=None if margins else "constrained")
         FigureCanvasAgg(self.fig)
-        axes = self.fig.subplots(*layout, squeeze=False, gridspec_kw=margins)
+        axes = self.fig.subplots(*layout, squeeze=False,
+                                 gridspec_kw=plots.scale_margins(margins, s) if margins else None)
         self.axes = list(axes.ravel())
-        self.result, self.error, self.seconds = None, None, None
+        self.result, self.error, self.seconds, self._cached = None, None, None, False
         self.frames, self.frame_times = 0, []
         self._generation, self._lock, self._thread = 0, threading.Lock(), None
         w = _w()
-        self._image = w.Image(format="png", layout=w.Layout(width="100%", max_width=f"{figsize[0] * 100}px"))
+        self._image = w.Image(format="png", layout=w.Layout(width="100%", max_width=f"{figsize[0] * dpi}px"))
         self._status = w.HTML(value="")
-        self._title = w.HTML(f"<b style='font-size:1.1em'>{title}</b>") if title else None
+        self._title = w.HTML(f"<b style='font-size:1.35em'>{title}</b>") if title else None
         for c in controls.values():
             c.observe(self._on_change, names="value")
-        box = w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap", grid_gap="4px 16px"))
+        box = w.HBox(arrange_controls(controls.values()),
+                     layout=w.Layout(flex_flow="row wrap", grid_gap="4px 24px", align_items="center"))
         self.widget = w.VBox(([self._title] if self._title else []) + [box, self._image, self._status])
         if run_now:
             self.run(sync=True)
@@ -249,14 +264,17 @@ class Dashboard:
                     return
                 self.error, self.result = None, result
                 self.seconds = time.perf_counter() - t0
-                self._render(result, status=self._final_status(result), values=values)
+                self._cached = live.cached if live.cached is not None else (
+                    live._epochs_seen == 0 and self.seconds < 0.005)
+                self._render(result, status="drawing…", values=values)
+                self._set_status(self._final_status(result))
             except Exception as exc:             # bad input: say so, keep the last picture
                 self.error = exc
                 self._set_status(f"<span style='color:#D55E00'>⚠ {type(exc).__name__}: {exc}</span>")
 
     def _final_status(self, result):
         notes = [f"{k}: {h.status}" for k, h in _histories(result) if h.diverged_at is not None]
-        done = f"done in {self.seconds:.2f} s"
+        done = done_message(self.seconds, getattr(self, "render_seconds", 0.0), self._cached)
         return done + ("; " + "; ".join(notes) if notes else "")
 
     # --------------------------------------------------------------- drawing
@@ -295,7 +313,7 @@ class Dashboard:
             time.perf_counter() - self.frame_times[-1] >= getattr(self, "render_seconds", 0.0)
 
     def _set_status(self, html):
-        self._status.value = f"<span style='font-size:1.05em'>{html}</span>"
+        self._status.value = f"<span style='font-size:1.3em;line-height:1.6'>{html}</span>"
 
     @property
     def image(self):
@@ -324,7 +342,24 @@ class Dashboard:
         return hs[0][1] if hs else None
 
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        """The live widget, plus the current picture as an ordinary PNG and one line of text:
+        wherever the widget cannot run (a notebook opened but not run, a static HTML export,
+        GitHub, nbviewer, PDF) the picture shows; JupyterLab / Notebook 7 / Voilà with a
+        kernel prefer the widget view.  The text is deterministic (nbval compares it)."""
+        import base64
+
+        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
+        if self.image:
+            bundle["image/png"] = base64.b64encode(self.image).decode("ascii")
+        bundle["text/plain"] = self.describe()
+        return bundle
+
+    def describe(self):
+        """One deterministic line: the title, the controls at their current values."""
+        name = self.title or ", ".join(c.description for c in self.controls.values())
+        values = ", ".join(f"{c.description} = {readout(c)}" for c in self.controls.values())
+        return (f"Dashboard: {name} [{values}] (static picture of the default run; "
+                "run the notebook for the live controls)")
 
 
 def _histories(result):

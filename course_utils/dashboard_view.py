@@ -1,0 +1,72 @@
+"""How a dashboard looks and reads: the controls' layout (fixed slider tracks, −/+ buttons)
+and the status line's wording.  Used by ``widgets.Dashboard``; no state here."""
+import numpy as np
+
+
+def epoch_message(key, history, total=None):
+    """ "sgd: epoch 3 / 20" (the key is left out for a single run called "run")."""
+    total = total if total is not None else getattr(history, "planned_epochs", None)
+    text = f"epoch {history.epochs}" + (f" / {total}" if total else "")
+    return text if key in ("run", None, "") else f"{key}: {text}"
+
+
+def done_message(seconds, render_seconds, cached=False):
+    """The status of a finished run: the whole time to the picture, split into its parts."""
+    total = seconds + render_seconds
+    if cached:
+        return f"done in {total:.2f} s (cached result; drawing {render_seconds:.2f} s)"
+    return f"done in {total:.2f} s (computing {seconds:.2f} s, drawing {render_seconds:.2f} s)"
+
+
+def readout(control):
+    """A control's value as its readout shows it (the option's label for selections)."""
+    label = getattr(control, "label", None)
+    if label is not None and not isinstance(control.value, bool):
+        return str(label)
+    v = control.value
+    if isinstance(v, float):
+        fmt = getattr(control, "readout_format", None)
+        return format(v, fmt) if fmt else f"{v:g}"
+    return str(v)
+
+
+_SLIDERS = ("FloatLogSlider", "FloatSlider", "IntSlider", "SelectionSlider")
+TRACK_PX = 240        # every slider track is this long, whatever its label's length
+
+
+def arrange_controls(controls):
+    """Lay the controls out for a projector: each slider gets a fixed-length track, its label
+    its own space (sized to the text) and small −/+ buttons (keyboard- and click-friendly:
+    Tab to them, Enter or Space steps by one position, in every front end)."""
+    import ipywidgets as w
+
+    items = []
+    for c in controls:
+        if type(c).__name__ not in _SLIDERS:
+            items.append(c)
+            continue
+        label_em = 0.62 * len(c.description) + 0.8
+        c.style.description_width = f"{label_em:.1f}em"
+        c.layout.width = f"calc({label_em:.1f}em + {TRACK_PX}px + 6em)"
+        minus, plus = (w.Button(description=t, tooltip=f"{c.description}: {d} one step",
+                                layout=w.Layout(width="2.4em", padding="0"))
+                       for t, d in (("−", "down"), ("+", "up")))
+        minus.on_click(lambda _b, c=c: step_control(c, -1))
+        plus.on_click(lambda _b, c=c: step_control(c, +1))
+        items.append(w.HBox([c, minus, plus], layout=w.Layout(align_items="center")))
+    return items
+
+
+def step_control(control, direction):
+    """Move a slider by one position (what its −/+ buttons do); stays within its range."""
+    kind = type(control).__name__
+    if kind == "SelectionSlider":
+        i = min(max(control.index + direction, 0), len(control.options) - 1)
+        control.index = i
+    elif kind == "FloatLogSlider":
+        e = np.log(control.value) / np.log(control.base) + direction * control.step
+        e = min(max(e, control.min), control.max)
+        control.value = float(control.base ** (control.min + round((e - control.min) / control.step) * control.step))
+    else:
+        control.value = min(max(control.value + direction * control.step, control.min), control.max)
+    return control.value
