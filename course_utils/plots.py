@@ -49,18 +49,20 @@ def use_style():
 
 use_style()
 
-# JupyterLab at 1280×720 with the file browser open shows an output image this wide (measured
-# in Chromium: the notebook column minus the prompt); dashboards size their text for it.
+# JupyterLab at 1280×720 with the file browser open shows an output image 848 px wide and a
+# notebook area 599 px tall (measured in Chromium, tests/test_browser.py); dashboards size
+# their text for that screen, the smallest a lecture room is likely to project.
 LECTURE_DISPLAY_PX = 850
+LECTURE_AREA_PX = 599
 # on that display, 12-pt tick labels in a figure `w` inches wide (100 dpi) are
-# 12 · 100/72 · 850 / (100 w) px tall: this factor brings tick labels to >= 15 px and
-# 14-pt titles to >= 18 px; figures shown at their own size only get bigger text.
-_LECTURE_K = 0.93
+# 12 · 100/72 · 850 / (100 w) px tall: this factor brings tick labels to >= 16 px and
+# 14-pt titles to >= 19 px; figures shown at their own size only get bigger text.
+_LECTURE_K = 1.0
 
 
 def lecture_scale(width_inches, display_px=LECTURE_DISPLAY_PX):
     """How much to scale sizes in points (fonts, lines, markers) of a figure ``width_inches``
-    wide so that, shown ``display_px`` wide, tick labels are >= 15 px and titles >= 18 px."""
+    wide so that, shown ``display_px`` wide, tick labels are >= 16 px and titles >= 19 px."""
     if not width_inches > 0 or not display_px > 0:
         raise ValueError(f"width_inches and display_px must be > 0, got {width_inches}, {display_px}")
     return max(1.0, _LECTURE_K * width_inches * STYLE["figure.dpi"] / display_px)

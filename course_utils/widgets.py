@@ -182,7 +182,11 @@ class Dashboard:
         # Readable on a projector: the PNG keeps figsize × 100 dpi pixels, but every size in
         # points (fonts, lines, markers) is scaled by ``font_scale`` (default: sized for the
         # width JupyterLab shows it at on a 1280-px screen, plots.lecture_scale).
-        self.font_scale = plots.lecture_scale(figsize[0]) if font_scale == "auto" else float(font_scale)
+        # The image may use the notebook area's height left by the controls (one screen at
+        # 1280×720: plots.LECTURE_AREA_PX); the text is sized for the width it is shown at.
+        chrome = _controls_height(controls.values(), title)
+        shown = min(plots.LECTURE_DISPLAY_PX, (plots.LECTURE_AREA_PX - chrome) * figsize[0] / figsize[1])
+        self.font_scale = plots.lecture_scale(figsize[0], shown) if font_scale == "auto" else float(font_scale)
         s, dpi = self.font_scale, plots.STYLE["figure.dpi"]
         # constrained layout fits the axes around their labels at every frame; fixed margins
         # (subplots_adjust's left/right/bottom/top/wspace/hspace) skip that: ~40 % of a frame
@@ -196,7 +200,11 @@ class Dashboard:
         self.frames, self.frame_times = 0, []
         self._generation, self._lock, self._thread = 0, threading.Lock(), None
         w = _w()
-        self._image = w.Image(format="png", layout=w.Layout(width="100%", max_width=f"{figsize[0] * dpi}px"))
+        # never wider than its pixels, nor taller than the screen left under the controls
+        # (121 px: JupyterLab's menu, tabs, toolbar and status bar)
+        self._image = w.Image(format="png", layout=w.Layout(
+            width="auto", max_width="100%", max_height=f"calc(100vh - {121 + chrome}px)",
+            align_self="flex-start"))
         self._status = w.HTML(value="")
         self._title = w.HTML(f"<b style='font-size:1.35em'>{title}</b>") if title else None
         for c in controls.values():
@@ -360,6 +368,16 @@ class Dashboard:
         values = ", ".join(f"{c.description} = {readout(c)}" for c in self.controls.values())
         return (f"Dashboard: {name} [{values}] (static picture of the default run; "
                 "run the notebook for the live controls)")
+
+
+def _controls_height(controls, title):
+    """Pixels above and below the image (title, controls, status), one slider per row as on a
+    1280-px screen, check boxes and dropdowns three to a row."""
+    controls = list(controls)
+    sliders = sum(type(c).__name__ in ("FloatLogSlider", "FloatSlider", "IntSlider", "SelectionSlider")
+                  for c in controls)
+    others = len(controls) - sliders
+    return 40 * (sliders + -(-others // 3)) + (40 if title else 0) + 40
 
 
 def _histories(result):
