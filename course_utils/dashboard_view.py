@@ -20,9 +20,9 @@ def done_message(seconds, render_seconds, cached=False):
 
 def readout(control):
     """A control's value as its readout shows it (the option's label for selections)."""
-    label = getattr(control, "label", None)
-    if label is not None and not isinstance(control.value, bool):
-        return str(label)
+    labels, index = getattr(control, "_options_labels", None), getattr(control, "index", None)
+    if labels is not None and index is not None:
+        return str(labels[index])     # (``control.label`` can be "" for a first option of 0.0)
     v = control.value
     if isinstance(v, float):
         fmt = getattr(control, "readout_format", None)
