@@ -32,11 +32,13 @@ def readout(control):
 
 _SLIDERS = ("FloatLogSlider", "FloatSlider", "IntSlider", "SelectionSlider")
 TRACK_PX = 240        # every slider track is this long, whatever its label's length
+DEFAULT_WIDTH = "340px"   # the control helpers' default width (label + track + readout)
 
 
 def arrange_controls(controls):
-    """Lay the controls out for a projector: each slider gets a fixed-length track, its label
-    its own space (sized to the text) and small −/+ buttons (keyboard- and click-friendly:
+    """Lay the controls out for a projector: each slider of the helpers' default width gets a
+    fixed-length track and its label its own space (sized to the text); every slider gets
+    small −/+ buttons (keyboard- and click-friendly:
     Tab to them, Enter or Space steps by one position, in every front end)."""
     import ipywidgets as w
 
@@ -45,9 +47,10 @@ def arrange_controls(controls):
         if type(c).__name__ not in _SLIDERS:
             items.append(c)
             continue
-        label_em = 0.62 * len(c.description) + 0.8
-        c.style.description_width = f"{label_em:.1f}em"
-        c.layout.width = f"calc({label_em:.1f}em + {TRACK_PX}px + 6em)"
+        if c.layout.width == DEFAULT_WIDTH:          # a width the notebook chose is kept
+            label_em = 0.62 * len(c.description) + 0.8
+            c.style.description_width = f"{label_em:.1f}em"
+            c.layout.width = f"calc({label_em:.1f}em + {TRACK_PX}px + 6em)"
         minus, plus = (w.Button(description=t, tooltip=f"{c.description}: {d} one step",
                                 layout=w.Layout(width="2.4em", padding="0"))
                        for t, d in (("−", "down"), ("+", "up")))

@@ -184,7 +184,8 @@ class Dashboard:
         # width JupyterLab shows it at on a 1280-px screen, plots.lecture_scale).
         # The image may use the notebook area's height left by the controls (one screen at
         # 1280×720: plots.LECTURE_AREA_PX); the text is sized for the width it is shown at.
-        chrome = _controls_height(controls.values(), title)
+        # (capped: a dashboard with many controls keeps an image at least 399 px tall there)
+        chrome = min(_controls_height(controls.values(), title), 200)
         shown = min(plots.LECTURE_DISPLAY_PX, (plots.LECTURE_AREA_PX - chrome) * figsize[0] / figsize[1])
         self.font_scale = plots.lecture_scale(figsize[0], shown) if font_scale == "auto" else float(font_scale)
         s, dpi = self.font_scale, plots.STYLE["figure.dpi"]
@@ -209,8 +210,11 @@ class Dashboard:
         self._title = w.HTML(f"<b style='font-size:1.35em'>{title}</b>") if title else None
         for c in controls.values():
             c.observe(self._on_change, names="value")
-        box = w.HBox(arrange_controls(controls.values()),
-                     layout=w.Layout(flex_flow="row wrap", grid_gap="4px 24px", align_items="center"))
+        rows = arrange_controls(controls.values())
+        box = w.HBox(rows, layout=w.Layout(flex_flow="row wrap", grid_gap="4px 24px", align_items="center"))
+        # the layout's own widgets (rows, −/+ buttons, the box): close() should close them too
+        self.layout_widgets = [box] + [x for r in rows if r not in controls.values()
+                                       for x in (r, *r.children[1:])]
         self.widget = w.VBox(([self._title] if self._title else []) + [box, self._image, self._status])
         if run_now:
             self.run(sync=True)
