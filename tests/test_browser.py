@@ -101,9 +101,10 @@ def _free_port():
 
 def _write_test_notebook(path):
     import nbformat
-    from nbformat.v4 import new_code_cell, new_notebook
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-    nb = new_notebook(cells=[new_code_cell(TEST_NOTEBOOK), new_code_cell("dash")],
+    nb = new_notebook(cells=[new_markdown_cell(r"The update: $w \leftarrow w - \eta\, g$."),
+                             new_code_cell(TEST_NOTEBOOK), new_code_cell("dash")],
                       metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                "language": "python"}})
     nbformat.write(nb, path)
@@ -347,24 +348,49 @@ def test_saved_notebook_shows_the_picture_before_it_runs(browser, lab):
         page.close()
 
 
-def test_static_html_export_offline_shows_the_picture(browser, lab, tmp_path):
-    """`jupyter nbconvert --to html` of the executed notebook, opened with every network
-    request refused: the dashboard output is the PNG (no widget scripts from a CDN needed)."""
-    html = tmp_path / "dashboard_saved.html"
-    subprocess.run([sys.executable, "-m", "nbconvert", "--to", "html", "--output-dir", str(tmp_path),
-                    str(lab["dir"] / "dashboard_saved.ipynb")], check=True, capture_output=True)
+def _export_and_open_offline(browser, notebook, out_dir, *extra):
+    """`nbconvert --to html` (+ ``extra`` options), opened with every network request refused."""
+    subprocess.run([sys.executable, "-m", "nbconvert", "--to", "html", "--output-dir", str(out_dir), *extra,
+                    str(notebook)], check=True, capture_output=True)
     page = browser.new_page(viewport={"width": 1280, "height": 720})
     refused = []
-    page.route("http*://**", lambda route: (refused.append(route.request.url), route.abort()))
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
+               else (refused.append(route.request.url), route.abort()))
+    page.on("requestfailed", lambda r: refused.append(r.url))
+    page.goto((out_dir / (notebook.stem + ".html")).as_uri())
+    return page, refused
+
+
+def test_static_html_export_offline_shows_the_picture(browser, lab, tmp_path):
+    """`jupyter nbconvert --to html` of the executed notebook, opened offline: the dashboard
+    output is the PNG (no widget scripts from a CDN needed).  Formulas stay raw offline with
+    nbconvert's default MathJax (from a CDN); with a local MathJax (the jupyter-server-mathjax
+    package, if installed) they are typeset."""
+    saved = lab["dir"] / "dashboard_saved.ipynb"
+    page, refused = _export_and_open_offline(browser, saved, tmp_path)
     try:
-        page.goto(html.as_uri())
         img = page.wait_for_selector(".jp-OutputArea-output img[src^='data:image/png']", timeout=20_000)
         assert img.evaluate("i => i.complete && i.naturalWidth") == 1100
         text = page.inner_text("body")
         assert "VBox(children" not in text
+        assert "$w \\leftarrow" in text                   # MathJax could not load: raw TeX
+        print("refused:", refused)
         img.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "html_export_offline.png"))
-        print("refused requests:", refused)
+    finally:
+        page.close()
+    try:
+        import jupyter_server_mathjax
+    except ImportError:
+        return
+    local = Path(jupyter_server_mathjax.__file__).parent / "static" / "MathJax.js"
+    page, refused = _export_and_open_offline(
+        browser, saved, tmp_path / "local", f"--HTMLExporter.mathjax_url={local.as_uri()}?config=TeX-AMS-MML_HTMLorMML-full,Safe")
+    try:
+        page.wait_for_selector(".MathJax, .MathJax_CHTML", timeout=20_000)
+        assert "$w \\leftarrow" not in page.inner_text("body")
+        print("refused with the local MathJax:", refused)
+        page.screenshot(path=str(ARTIFACTS / "html_export_offline_local_mathjax.png"))
     finally:
         page.close()
 
