@@ -73,3 +73,30 @@ def step_control(control, direction):
     else:
         control.value = min(max(control.value + direction * control.step, control.min), control.max)
     return control.value
+
+
+def controls_height(controls, title):
+    """Pixels above and below the image (title, controls, status), one slider per row as on a
+    1280-px screen, check boxes and dropdowns three to a row."""
+    controls = list(controls)
+    sliders = sum(type(c).__name__ in _SLIDERS for c in controls)
+    others = len(controls) - sliders
+    return 40 * (sliders + -(-others // 3)) + (40 if title else 0) + 40
+
+
+def fit_titles(fig, axes):
+    """Shrink an axes title that is wider than its panel (long titles with projector-size
+    text would be cut at the figure's edge or run into the next panel's)."""
+    renderer, fig_width, px_per_pt = None, fig.bbox.width, fig.dpi / 72
+    for ax in axes:
+        room = ax.get_position().width * fig_width * 1.08
+        for t in (ax.title, ax._left_title, ax._right_title):
+            # measuring text costs a layout: only titles that may not fit (> 0.45 em a glyph)
+            if t.get_text() and t.get_visible() and \
+                    len(t.get_text()) * 0.45 * t.get_fontsize() * px_per_pt > room:
+                renderer = renderer or fig.canvas.get_renderer()
+                for _ in range(3):             # glyph widths do not scale exactly
+                    width = t.get_window_extent(renderer).width
+                    if width <= room:
+                        break
+                    t.set_fontsize(t.get_fontsize() * room / width * 0.98)

@@ -30,7 +30,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from . import plots  # (importing it applies the course style)
-from .dashboard_view import arrange_controls, done_message, epoch_message, readout, step_control  # noqa: F401
+from .dashboard_view import (arrange_controls, controls_height, done_message, epoch_message,  # noqa: F401
+                             fit_titles, readout, step_control)
 
 _SHARED = dict(continuous_update=False, style={"description_width": "initial"})
 
@@ -170,6 +171,14 @@ class Dashboard:
     place instead of re-fitting it around the labels at every frame; ``stream_every``
     sets how many epochs pass between redraws of a threaded run (the first right after epoch 1;
     later ones are skipped while a frame takes longer to draw than the epochs since the last).
+    ``font_scale`` ("auto") scales text, lines and markers, not pixels, so that the figure
+    shown at JupyterLab's width on a 1280×720 screen has tick labels >= 16 px (1 = as before).
+
+    Displayed, a dashboard is the live widget plus its current picture as an ordinary PNG
+    and one line of text (``describe()``), for readers without a kernel.  The status line
+    reads "running… sgd: epoch 3 / 20", then "done in … s (computing …, drawing …)" or
+    "(cached result …)" when the experiment set ``live.cached = True`` (or did no tracked
+    work in under 5 ms).  Each slider has −/+ buttons (``step_control``).
     """
 
     def __init__(self, experiment, draw, *, layout=(1, 2), figsize=(11, 4), stream_every=3,
@@ -185,7 +194,7 @@ class Dashboard:
         # The image may use the notebook area's height left by the controls (one screen at
         # 1280×720: plots.LECTURE_AREA_PX); the text is sized for the width it is shown at.
         # (capped: a dashboard with many controls keeps an image at least 399 px tall there)
-        chrome = min(_controls_height(controls.values(), title), 200)
+        chrome = min(controls_height(controls.values(), title), 200)
         shown = min(plots.LECTURE_DISPLAY_PX, (plots.LECTURE_AREA_PX - chrome) * figsize[0] / figsize[1])
         self.font_scale = plots.lecture_scale(figsize[0], shown) if font_scale == "auto" else float(font_scale)
         s, dpi = self.font_scale, plots.STYLE["figure.dpi"]
@@ -297,6 +306,7 @@ class Dashboard:
         for ax in self.axes:
             ax.cla()
         self.draw_fn(self.axes, result, self.values if values is None else values)
+        fit_titles(self.fig, self.axes)
         buf = io.BytesIO()
         engine = self.fig.get_layout_engine()
         if not layout and engine is not None and self.frames:
@@ -372,16 +382,6 @@ class Dashboard:
         values = ", ".join(f"{c.description} = {readout(c)}" for c in self.controls.values())
         return (f"Dashboard: {name} [{values}] (static picture of the default run; "
                 "run the notebook for the live controls)")
-
-
-def _controls_height(controls, title):
-    """Pixels above and below the image (title, controls, status), one slider per row as on a
-    1280-px screen, check boxes and dropdowns three to a row."""
-    controls = list(controls)
-    sliders = sum(type(c).__name__ in ("FloatLogSlider", "FloatSlider", "IntSlider", "SelectionSlider")
-                  for c in controls)
-    others = len(controls) - sliders
-    return 40 * (sliders + -(-others // 3)) + (40 if title else 0) + 40
 
 
 def _histories(result):

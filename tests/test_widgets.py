@@ -759,3 +759,17 @@ def test_committed_dashboards_carry_their_picture():
         if shown < built:
             problems.append(f"{name}: {built - shown} of {built} dashboards saved without their picture")
     assert not problems, "re-execute these notebooks: " + "; ".join(problems)
+
+
+def test_long_titles_shrink_to_their_panel_short_ones_keep_their_size():
+    def draw(axes, result, values):
+        axes[0].set_title("short")
+        axes[1].set_title("accuracy: validation 91.8 % after 320 updates, and more words here")
+
+    d = Dashboard(lambda lr, live: None, draw, figsize=(11, 4), lr=log_slider("η", 1e-3, 1, 0.1),
+                  margins=dict(left=0.07, right=0.98, bottom=0.13, top=0.91, wspace=0.2))
+    short, long_ = d.axes[0].title, d.axes[1].title
+    assert short.get_fontsize() == plots.STYLE["axes.titlesize"]
+    assert long_.get_fontsize() < plots.STYLE["axes.titlesize"]
+    r = d.fig.canvas.get_renderer()
+    assert long_.get_window_extent(r).width <= d.axes[1].get_position().width * d.fig.bbox.width * 1.09
