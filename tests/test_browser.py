@@ -405,10 +405,32 @@ def test_static_html_export_offline_shows_the_picture(browser, lab, tmp_path):
 
 
 @pytest.mark.skipif(not CHAPTER00.exists(), reason="chapter 00 not written yet")
-def test_chapter00_dashboard_in_jupyterlab(browser, lab):
+def test_chapter00_dashboard_in_jupyterlab_and_its_html_export_offline(browser, lab, tmp_path):
+    """Chapter 00 run in JupyterLab, its slider moved by arrow key and "+" button; then saved
+    from JupyterLab and exported with `nbconvert --to html`: offline, the dashboard's output
+    is its PNG."""
+    import nbformat
+
     seen = _run_dashboard_notebook(browser, lab, CHAPTER00.name, run_timeout=240)
-    seen["page"].close()
+    page = seen["page"]
+    try:
+        page.keyboard.press("Control+s")
+        page.wait_for_function("() => !document.querySelector('.jp-mod-dirty')", timeout=30_000)
+    finally:
+        page.close()
     print(f"chapter 00: η {seen['arrow']} then {seen['button']}, first new frame "
           f"{seen['first_frame']:.2f} s, run done {seen['done']:.2f} s ({seen['status']})")
     assert seen["arrow"][1] != seen["arrow"][0] and seen["button"][1] != seen["button"][0]
-
+    saved = nbformat.read(lab["dir"] / CHAPTER00.name, as_version=4)
+    pngs = [o["data"]["image/png"] for c in saved.cells for o in c.get("outputs", [])
+            if "application/vnd.jupyter.widget-view+json" in o.get("data", {}) and "image/png" in o["data"]]
+    assert pngs, "JupyterLab saved the dashboard without its picture"
+    page, refused = _export_and_open_offline(browser, lab["dir"] / CHAPTER00.name, tmp_path)
+    try:
+        img = page.locator(f"img[src^='data:image/png;base64,{pngs[-1][:200]}']")
+        img.wait_for(timeout=20_000)
+        assert img.evaluate("i => i.complete && i.naturalWidth") == 1100
+        img.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "html_export_offline_chapter00.png"))
+    finally:
+        page.close()
