@@ -9,9 +9,16 @@ import matplotlib as mpl
 
 # Okabe & Ito (2008), safe for the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#B8A000"]
+# Seven optimizers race in one plot: neighbours in the list get far-apart hues (Momentum blue,
+# RMSProp purple, Adam vermillion, ...), and each has its own marker so they stay apart on a
+# washed-out projector and in greyscale.  Nesterov is Momentum's lighter cousin on purpose.
 OPTIMIZER_COLORS = {
-    "sgd": "#000000", "momentum": "#E69F00", "nesterov": "#56B4E9", "adagrad": "#009E73",
-    "rmsprop": "#B8A000", "adadelta": "#CC79A7", "adam": "#D55E00", "adamw": "#0072B2",
+    "sgd": "#000000", "momentum": "#0072B2", "nesterov": "#56B4E9", "adagrad": "#009E73",
+    "rmsprop": "#CC79A7", "adadelta": "#B8A000", "adam": "#D55E00", "adamw": "#E69F00",
+}
+OPTIMIZER_MARKERS = {
+    "sgd": "o", "momentum": "s", "nesterov": "D", "adagrad": "^",
+    "rmsprop": "v", "adadelta": "P", "adam": "X", "adamw": "*",
 }
 OPTIMIZER_LABELS = {
     "sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad",
@@ -35,17 +42,69 @@ STYLE = {
 
 
 def use_style():
-    """Apply the course style to matplotlib (done on import; call again after a reset)."""
+    """Apply the course style to matplotlib (done on import; call again after a reset,
+    or to leave ``lecture_mode``)."""
     mpl.rcParams.update(STYLE)
 
 
 use_style()
+
+# JupyterLab at 1280×720 with the file browser open shows an output image 848 px wide and a
+# notebook area 599 px tall (measured in Chromium, tests/test_browser.py); dashboards size
+# their text for that screen, the smallest a lecture room is likely to project.
+LECTURE_DISPLAY_PX = 850
+LECTURE_AREA_PX = 599
+# on that display, 12-pt tick labels in a figure `w` inches wide (100 dpi) are
+# 12 · 100/72 · 850 / (100 w) px tall: this factor brings tick labels to >= 16 px and
+# 14-pt titles to >= 19 px; figures shown at their own size only get bigger text.
+_LECTURE_K = 1.0
+
+
+def lecture_scale(width_inches, display_px=LECTURE_DISPLAY_PX):
+    """How much to scale sizes in points (fonts, lines, markers) of a figure ``width_inches``
+    wide so that, shown ``display_px`` wide, tick labels are >= 16 px and titles >= 19 px."""
+    if not width_inches > 0 or not display_px > 0:
+        raise ValueError(f"width_inches and display_px must be > 0, got {width_inches}, {display_px}")
+    return max(1.0, _LECTURE_K * width_inches * STYLE["figure.dpi"] / display_px)
+
+
+def scale_margins(margins, s):
+    """Fixed ``subplots_adjust`` margins for text ``s`` times larger: the room kept for
+    labels at each edge (and between panels) grows by ``s``."""
+    if not margins:
+        return margins
+    out = dict(margins)
+    for k in ("left", "bottom"):
+        if k in out:
+            out[k] = min(0.45, out[k] * s)
+    for k in ("right", "top"):
+        if k in out:
+            out[k] = max(0.55, 1 - (1 - out[k]) * s)
+    for k in ("wspace", "hspace"):
+        if k in out:
+            out[k] = out[k] * s
+    return out
+
+
+def lecture_mode(scale=1.4):
+    """Bigger text and lines for every pyplot figure that follows (a projector preset);
+    ``use_style()`` goes back.  Dashboards scale themselves (``Dashboard(font_scale=...)``)."""
+    if not scale > 0:
+        raise ValueError(f"scale must be > 0, got {scale}")
+    sized = ("font.size", "axes.titlesize", "axes.labelsize", "xtick.labelsize", "ytick.labelsize",
+             "legend.fontsize", "lines.linewidth", "lines.markersize")
+    mpl.rcParams.update({k: STYLE[k] * scale for k in sized})
 
 
 def color_for(name, i=0):
     """The course colour of an optimizer or setting name, else the i-th palette colour."""
     key = str(name).lower()
     return OPTIMIZER_COLORS.get(key) or SETTING_COLORS.get(key) or PALETTE[i % len(PALETTE)]
+
+
+def marker_for(name, default="o"):
+    """The course marker of an optimizer (so seven curves stay apart in greyscale too)."""
+    return OPTIMIZER_MARKERS.get(str(name).lower(), default)
 
 
 def smooth(values, window=10):
@@ -129,10 +188,12 @@ def plot_contours(ax, surface, *, n=200, levels=None):
     return ax
 
 
-def plot_trajectory(ax, path, *, label=None, color=None, marker="o"):
-    """A trajectory (steps, 2) as connected points, start marked with a square."""
+def plot_trajectory(ax, path, *, label=None, color=None, marker=None):
+    """A trajectory (steps, 2) as connected points, start marked with a square; an
+    optimizer's label picks its marker (``marker_for``), anything else gets circles."""
     path = np.asarray(path)
     color = color or color_for(label or "")
+    marker = marker or marker_for(label or "")
     ax.plot(path[:, 0], path[:, 1], marker=marker, ms=4, lw=1.5, color=color, label=label)
     ax.plot(path[0, 0], path[0, 1], marker="s", ms=8, color=color)
     return ax

@@ -33,6 +33,7 @@ class History:
     best_epoch: int | None = None
     cancelled: bool = False
     seconds: float = 0.0
+    planned_epochs: int | None = None      # the ``epochs`` train was asked for ("epoch 3 / 20")
 
     @property
     def epochs(self):
@@ -132,7 +133,7 @@ def train(net, data, optimizer, *, epochs, batch_size, schedule=None, early_stop
     parts = [p for p in ("val", "test") if d.get(f"X_{p}") is not None and len(d[f"X_{p}"])]
     g = np.random.default_rng(rng)
     state = optimizer.init(net.params)
-    hist = History()
+    hist = History(planned_epochs=int(epochs))
     limit = None
     t0 = time.perf_counter()
     if early_stopping is not None:

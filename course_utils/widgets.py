@@ -29,7 +29,9 @@ import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from . import plots  # noqa: F401  (applies the course style)
+from . import plots  # (importing it applies the course style)
+from .dashboard_view import (arrange_controls, controls_height, done_message, epoch_message,  # noqa: F401
+                             fit_titles, readout, step_control)
 
 _SHARED = dict(continuous_update=False, style={"description_width": "initial"})
 
@@ -126,18 +128,23 @@ class Live:
         self.values = values
         self.partial = {}
         self._epochs_seen = 0
+        # set ``live.cached = True`` when the result came from a cache: the status says so
+        # (left at None, a run that did no tracked work and took < 5 ms counts as cached)
+        self.cached = None
 
     @property
     def cancelled(self):
         """True once a newer control value has started another run."""
         return self._dash._generation != self._gen
 
-    def track(self, key):
+    def track(self, key, total=None):
         """An ``on_epoch`` callback for ``train``: keeps ``partial[key]``, redraws every
-        ``stream_every`` epochs, and returns False (stop) when the run is cancelled."""
+        ``stream_every`` epochs, and returns False (stop) when the run is cancelled.
+        The status reads "key: epoch 3 / 20": the total is ``total``, else the epochs
+        ``train`` was asked for (``history.planned_epochs``)."""
         def on_epoch(history):
             self.partial[key] = history
-            return self.tick(f"epoch {history.epochs}")
+            return self.tick(epoch_message(key, history, total))
         return on_epoch
 
     def tick(self, message=""):
@@ -164,30 +171,59 @@ class Dashboard:
     place instead of re-fitting it around the labels at every frame; ``stream_every``
     sets how many epochs pass between redraws of a threaded run (the first right after epoch 1;
     later ones are skipped while a frame takes longer to draw than the epochs since the last).
+    ``font_scale`` ("auto") scales text, lines and markers, not pixels, so that the figure
+    shown at JupyterLab's width on a 1280×720 screen has tick labels >= 16 px (1 = as before).
+
+    Displayed, a dashboard is the live widget plus its current picture as an ordinary PNG
+    and one line of text (``describe()``), for readers without a kernel.  The status line
+    reads "running… sgd: epoch 3 / 20", then "done in … s (computing …, drawing …)" or
+    "(cached result …)" when the experiment set ``live.cached = True`` (or did no tracked
+    work in under 5 ms).  Each slider has −/+ buttons (``step_control``).
     """
 
     def __init__(self, experiment, draw, *, layout=(1, 2), figsize=(11, 4), stream_every=3,
-                 title=None, run_now=True, margins=None, **controls):
+                 title=None, run_now=True, margins=None, font_scale="auto", **controls):
         if not controls:
             raise ValueError("a Dashboard needs at least one control")
         self.experiment, self.draw_fn = experiment, draw
         self.controls, self.stream_every = controls, max(1, int(stream_every))
+        self.title = title
+        # Readable on a projector: the PNG keeps figsize × 100 dpi pixels, but every size in
+        # points (fonts, lines, markers) is scaled by ``font_scale`` (default: sized for the
+        # width JupyterLab shows it at on a 1280-px screen, plots.lecture_scale).
+        # The image may use the notebook area's height left by the controls (one screen at
+        # 1280×720: plots.LECTURE_AREA_PX); the text is sized for the width it is shown at.
+        # (capped: a dashboard with many controls keeps an image at least 399 px tall there)
+        chrome = min(controls_height(controls.values(), title), 200)
+        shown = min(plots.LECTURE_DISPLAY_PX, (plots.LECTURE_AREA_PX - chrome) * figsize[0] / figsize[1])
+        self.font_scale = plots.lecture_scale(figsize[0], shown) if font_scale == "auto" else float(font_scale)
+        s, dpi = self.font_scale, plots.STYLE["figure.dpi"]
         # constrained layout fits the axes around their labels at every frame; fixed margins
         # (subplots_adjust's left/right/bottom/top/wspace/hspace) skip that: ~40 % of a frame
-        self.fig = Figure(figsize=figsize, layout=None if margins else "constrained")
+        self.fig = Figure(figsize=(figsize[0] / s, figsize[1] / s), dpi=dpi * s,
+                          layout=None if margins else "constrained")
         FigureCanvasAgg(self.fig)
-        axes = self.fig.subplots(*layout, squeeze=False, gridspec_kw=margins)
+        axes = self.fig.subplots(*layout, squeeze=False,
+                                 gridspec_kw=plots.scale_margins(margins, s) if margins else None)
         self.axes = list(axes.ravel())
-        self.result, self.error, self.seconds = None, None, None
+        self.result, self.error, self.seconds, self._cached = None, None, None, False
         self.frames, self.frame_times = 0, []
         self._generation, self._lock, self._thread = 0, threading.Lock(), None
         w = _w()
-        self._image = w.Image(format="png", layout=w.Layout(width="100%", max_width=f"{figsize[0] * 100}px"))
+        # never wider than its pixels, nor taller than the screen left under the controls
+        # (121 px: JupyterLab's menu, tabs, toolbar and status bar)
+        self._image = w.Image(format="png", layout=w.Layout(
+            width="auto", max_width="100%", max_height=f"calc(100vh - {121 + chrome}px)",
+            align_self="flex-start"))
         self._status = w.HTML(value="")
-        self._title = w.HTML(f"<b style='font-size:1.1em'>{title}</b>") if title else None
+        self._title = w.HTML(f"<b style='font-size:1.35em'>{title}</b>") if title else None
         for c in controls.values():
             c.observe(self._on_change, names="value")
-        box = w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap", grid_gap="4px 16px"))
+        rows = arrange_controls(controls.values())
+        box = w.HBox(rows, layout=w.Layout(flex_flow="row wrap", grid_gap="4px 24px", align_items="center"))
+        # the layout's own widgets (rows, −/+ buttons, the box): close() should close them too
+        self.layout_widgets = [box] + [x for r in rows if r not in controls.values()
+                                       for x in (r, *r.children[1:])]
         self.widget = w.VBox(([self._title] if self._title else []) + [box, self._image, self._status])
         if run_now:
             self.run(sync=True)
@@ -249,14 +285,17 @@ class Dashboard:
                     return
                 self.error, self.result = None, result
                 self.seconds = time.perf_counter() - t0
-                self._render(result, status=self._final_status(result), values=values)
+                self._cached = live.cached if live.cached is not None else (
+                    live._epochs_seen == 0 and self.seconds < 0.005)
+                self._render(result, status="drawing…", values=values)
+                self._set_status(self._final_status(result))
             except Exception as exc:             # bad input: say so, keep the last picture
                 self.error = exc
                 self._set_status(f"<span style='color:#D55E00'>⚠ {type(exc).__name__}: {exc}</span>")
 
     def _final_status(self, result):
         notes = [f"{k}: {h.status}" for k, h in _histories(result) if h.diverged_at is not None]
-        done = f"done in {self.seconds:.2f} s"
+        done = done_message(self.seconds, getattr(self, "render_seconds", 0.0), self._cached)
         return done + ("; " + "; ".join(notes) if notes else "")
 
     # --------------------------------------------------------------- drawing
@@ -267,6 +306,7 @@ class Dashboard:
         for ax in self.axes:
             ax.cla()
         self.draw_fn(self.axes, result, self.values if values is None else values)
+        fit_titles(self.fig, self.axes)
         buf = io.BytesIO()
         engine = self.fig.get_layout_engine()
         if not layout and engine is not None and self.frames:
@@ -295,7 +335,7 @@ class Dashboard:
             time.perf_counter() - self.frame_times[-1] >= getattr(self, "render_seconds", 0.0)
 
     def _set_status(self, html):
-        self._status.value = f"<span style='font-size:1.05em'>{html}</span>"
+        self._status.value = f"<span style='font-size:1.3em;line-height:1.6'>{html}</span>"
 
     @property
     def image(self):
@@ -324,7 +364,24 @@ class Dashboard:
         return hs[0][1] if hs else None
 
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        """The live widget, plus the current picture as an ordinary PNG and one line of text:
+        wherever the widget cannot run (a notebook opened but not run, a static HTML export,
+        GitHub, nbviewer, PDF) the picture shows; JupyterLab / Notebook 7 / Voilà with a
+        kernel prefer the widget view.  The text is deterministic (nbval compares it)."""
+        import base64
+
+        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
+        if self.image:
+            bundle["image/png"] = base64.b64encode(self.image).decode("ascii")
+        bundle["text/plain"] = self.describe()
+        return bundle
+
+    def describe(self):
+        """One deterministic line: the title, the controls at their current values."""
+        name = self.title or ", ".join(c.description for c in self.controls.values())
+        values = ", ".join(f"{c.description} = {readout(c)}" for c in self.controls.values())
+        return (f"Dashboard: {name} [{values}] (static picture of the default run; "
+                "run the notebook for the live controls)")
 
 
 def _histories(result):

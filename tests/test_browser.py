@@ -61,7 +61,8 @@ def draw(axes, result, values):
     axes[0].set_title(f"η = {values['lr']:.3g}, batch {values['batch_size']}")
 
 
-dash = widgets.Dashboard(experiment, draw, figsize=(8, 3), title="browser test dashboard",
+dash = widgets.Dashboard(experiment, draw, figsize=(11, 4), title="browser test dashboard",
+                         margins=dict(left=0.07, right=0.98, bottom=0.13, top=0.91, wspace=0.2),
                          lr=widgets.log_slider("learning rate η", 1e-3, 10, 0.1),
                          batch_size=widgets.batch_slider("batch size", 32, max_exp=7))
 print("first run:", dash.history.status)'''
@@ -100,12 +101,26 @@ def _free_port():
 
 def _write_test_notebook(path):
     import nbformat
-    from nbformat.v4 import new_code_cell, new_notebook
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-    nb = new_notebook(cells=[new_code_cell(TEST_NOTEBOOK), new_code_cell("dash")],
+    nb = new_notebook(cells=[new_markdown_cell(r"The update: $w \leftarrow w - \eta\, g$."),
+                             new_code_cell(TEST_NOTEBOOK), new_code_cell("dash")],
                       metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                "language": "python"}})
     nbformat.write(nb, path)
+
+
+def _executed_copy(src, dst):
+    """Execute ``src`` the way the chapters are committed (nbclient, outputs saved, no widget
+    state: see README "How to present") into ``dst``."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(src, as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3", store_widget_state=False,
+                   resources={"metadata": {"path": str(src.parent)}}).execute()
+    nbformat.write(nb, dst)
+    return nb
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +131,8 @@ def lab(tmp_path_factory):
     nbdir = tmp / "notebooks"
     nbdir.mkdir()
     _write_test_notebook(nbdir / "dashboard_test.ipynb")
+    _write_test_notebook(nbdir / "dashboard_nb7.ipynb")          # Notebook 7 gets its own file
+    _executed_copy(nbdir / "dashboard_test.ipynb", nbdir / "dashboard_saved.ipynb")
     if CHAPTER00.exists():       # a clean copy: no saved outputs or widget state to mistake for new ones
         import nbformat
 
@@ -173,70 +190,247 @@ def browser(lab):
         b.close()
 
 
-def _run_dashboard_notebook(browser, lab, name, run_timeout):
-    """Open, run all, move the learning-rate slider; return what was seen."""
+def _kernel_ready(page):
+    """JupyterLab: the status bar says Idle; Notebook 7: the toolbar's execution indicator.
+    A "Select Kernel" dialog (JupyterLab shows it when the notebook opens with Notebook 7
+    installed next to it) is accepted: the notebook's own kernel."""
+    ready = """() => {
+        const t = (document.querySelector('#jp-main-statusbar') || {}).innerText || '';
+        if (t.includes('Idle') && !t.includes('No Kernel')) return true;
+        const i = document.querySelector('.jp-Notebook-ExecutionIndicator');
+        return !!i && i.getAttribute('data-status') === 'idle'; }"""
+    page.wait_for_function(ready, timeout=90_000)
+    accept = page.locator(".jp-Dialog:has-text('Select Kernel') .jp-mod-accept")
+    try:
+        accept.wait_for(timeout=3_000)
+        accept.click()
+        page.wait_for_function(ready, timeout=90_000)
+    except Exception:
+        pass
+
+
+def _run_all(page, run_timeout):
+    page.click(".lm-MenuBar-itemLabel:text-is('Run')")
+    page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
+    img = page.wait_for_selector("img.widget-image[src^='blob:']", timeout=run_timeout * 1000)
+    state = page.wait_for_function(ALL_RUN, timeout=run_timeout * 1000).json_value()
+    assert state == "done", state
+    body = page.inner_text("body")
+    for bad in ("Error displaying widget", "Failed to load model", "Model not found"):
+        assert bad not in body, f"the widget did not render ({bad})"
+    return img
+
+
+# on-screen size of the dashboard image and of the notebook's visible area
+MEASURE = """img => { const nb = document.querySelector('.jp-WindowedPanel-outer')
+                       || document.querySelector('.jp-Notebook');
+    const box = img.closest('.widget-vbox').getBoundingClientRect();
+    return {shown: img.getBoundingClientRect().width, natural: img.naturalWidth,
+            dash_height: box.height, area_height: nb.getBoundingClientRect().height}; }"""
+
+
+def _font_px(measured, figwidth):
+    """Tick-label and title heights on screen: points × scale × dpi/72 × shown/natural."""
+    from course_utils import plots
+
+    k = plots.lecture_scale(figwidth) * plots.STYLE["figure.dpi"] / 72 * measured["shown"] / measured["natural"]
+    return plots.STYLE["xtick.labelsize"] * k, plots.STYLE["axes.titlesize"] * k
+
+
+def _press_and_wait(page, dashboard, locator, key, readout):
+    """Focus ``locator``, press ``key``; return the readout before and after."""
+    before = readout.inner_text()
+    locator.scroll_into_view_if_needed()
+    locator.focus()
+    page.keyboard.press(key)
+    try:
+        page.wait_for_function("([e, v]) => e.textContent !== v", arg=[readout.element_handle(), before],
+                               timeout=5_000)
+    except Exception:
+        pass
+    return before, readout.inner_text()
+
+
+def _wait_done(page, status, timeout_s):
+    page.wait_for_function("e => e.textContent.includes('done in')", arg=status.element_handle(),
+                           timeout=timeout_s * 1000)
+
+
+def _run_dashboard_notebook(browser, lab, name, run_timeout, viewport=(1280, 720), ui="lab"):
+    """Open, run all, measure, move the learning-rate slider (arrow key, then the "+" button
+    with the keyboard); return what was seen."""
     ARTIFACTS.mkdir(exist_ok=True)
-    stem = Path(name).stem
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    stem = f"{ui}_{Path(name).stem}"
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
     page.set_default_timeout(60_000)
     console = []
     page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type == "error" else None)
     try:
-        page.goto(f"{lab['base']}/lab/tree/{name}?reset&token={lab['token']}")
-        page.wait_for_function(KERNEL_READY, timeout=90_000)
-        page.click(".lm-MenuBar-itemLabel:text-is('Run')")
-        page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
-        img = page.wait_for_selector("img.widget-image[src^='blob:']", timeout=run_timeout * 1000)
-        state = page.wait_for_function(ALL_RUN, timeout=run_timeout * 1000).json_value()
-        assert state == "done", f"{name}: {state}"
-        body = page.inner_text("body")
-        for bad in ("Error displaying widget", "Failed to load model", "Model not found"):
-            assert bad not in body, f"{name}: the widget did not render ({bad})"
+        url = f"/lab/tree/{name}?reset" if ui == "lab" else f"/notebooks/{name}?"
+        page.goto(f"{lab['base']}{url}&token={lab['token']}")
+        _kernel_ready(page)
+        img = _run_all(page, run_timeout)
         dashboard = page.locator(".widget-vbox", has=page.locator("img.widget-image")).last
         status = dashboard.locator(".widget-html").last
         assert "done in" in status.inner_text(), status.inner_text()
         slider = dashboard.locator(".widget-slider", has=page.locator(".widget-label", has_text="learning rate"))
         assert slider.count() == 1, f"{name}: no 'learning rate' slider in the dashboard"
         readout = slider.locator(".widget-readout")
-        before_value, before_src = readout.inner_text(), img.get_attribute("src")
-        handle = slider.locator(".noUi-handle")
-        handle.scroll_into_view_if_needed()
-        handle.focus()
-        page.keyboard.press("ArrowRight")                  # one step up: one control change
+        track = slider.locator(".slider-container").bounding_box()["width"]
+        dashboard.scroll_into_view_if_needed()
+        measured = img.evaluate(MEASURE)
+        page.screenshot(path=str(ARTIFACTS / f"{stem}_{viewport[0]}x{viewport[1]}.png"))
+        before_src = img.get_attribute("src")
+        arrow = _press_and_wait(page, dashboard, slider.locator(".noUi-handle"), "ArrowRight", readout)
+        if arrow[0] != arrow[1]:
+            _wait_done(page, status, run_timeout)
+        plus = dashboard.locator("button[title$='up one step']").first      # the η slider is first
+        button = _press_and_wait(page, dashboard, plus, "Enter", readout)
         t0 = time.perf_counter()
-        page.wait_for_function("s => document.querySelector('img.widget-image') && "
-                               "[...document.querySelectorAll('img.widget-image')].some(i => i.src !== s)",
+        page.wait_for_function("s => [...document.querySelectorAll('img.widget-image')].some(i => i.src !== s)",
                                arg=before_src, timeout=60_000)
         first_frame = time.perf_counter() - t0
-        after_value = readout.inner_text()
-        assert after_value != before_value, f"the slider did not move ({before_value})"
-        page.wait_for_function("e => e.textContent.includes('done in')", arg=status.element_handle(),
-                               timeout=run_timeout * 1000)
+        _wait_done(page, status, run_timeout)
         done = time.perf_counter() - t0
-        assert img.get_attribute("src") != before_src
-        dashboard.scroll_into_view_if_needed()
-        page.screenshot(path=str(ARTIFACTS / f"jupyterlab_{stem}.png"))
-        dashboard.screenshot(path=str(ARTIFACTS / f"jupyterlab_{stem}_dashboard.png"))
-        return {"value": (before_value, after_value), "first_frame": first_frame, "done": done,
-                "status": status.inner_text(), "console": console}
+        dashboard.screenshot(path=str(ARTIFACTS / f"{stem}_dashboard.png"))
+        return {"arrow": arrow, "button": button, "first_frame": first_frame, "done": done,
+                "status": status.inner_text(), "console": console, "measured": measured,
+                "track": track, "page": page}
     except Exception:
-        page.screenshot(path=str(ARTIFACTS / f"jupyterlab_{stem}_FAILED.png"))
+        page.screenshot(path=str(ARTIFACTS / f"{stem}_FAILED.png"))
         print("browser console errors:", *console[-20:], sep="\n  ")
         print("server log tail:\n", lab["log"].read_text()[-3000:])
+        page.close()
         raise
+
+
+def test_dashboard_in_jupyterlab(browser, lab):
+    """Run the dashboard notebook in JupyterLab's default layout (file browser open) at
+    1280×720, then at 1920×1080: text big enough for a projector, the dashboard on one
+    screen, a fixed slider track; the slider's arrow key and its "+" button by keyboard."""
+    seen = _run_dashboard_notebook(browser, lab, "dashboard_test.ipynb", run_timeout=90)
+    page = seen["page"]
+    try:
+        page.set_viewport_size({"width": 1920, "height": 1080})
+        page.wait_for_timeout(1000)
+        img = page.locator("img.widget-image").last
+        img.scroll_into_view_if_needed()
+        big = img.evaluate(MEASURE)
+        page.screenshot(path=str(ARTIFACTS / "lab_dashboard_test_1920x1080.png"))
+    finally:
+        page.close()
+    for screen, m in (("1280x720", seen["measured"]), ("1920x1080", big)):
+        tick, title = _font_px(m, 11)
+        print(f"{screen}: image shown {m['shown']:.0f} of {m['natural']} px, ticks {tick:.1f} px, "
+              f"titles {title:.1f} px, dashboard {m['dash_height']:.0f} px tall of {m['area_height']:.0f}")
+        assert tick >= 14 and title >= 18, (screen, tick, title)
+        assert m["dash_height"] <= m["area_height"], f"{screen}: the dashboard does not fit on one screen"
+    print(f"track {seen['track']:.0f} px; keys: arrow {seen['arrow']}, '+' {seen['button']}; first new "
+          f"frame {seen['first_frame']:.2f} s, done {seen['done']:.2f} s ({seen['status']})")
+    assert seen["track"] >= 200, f"slider track only {seen['track']} px"
+    assert seen["arrow"] == ("1.0e-1", "1.3e-1"), seen["arrow"]
+    assert seen["button"] == ("1.3e-1", "1.6e-1"), seen["button"]
+    assert "epoch" not in seen["status"] and "done in" in seen["status"]
+
+
+def test_keyboard_in_notebook7(browser, lab):
+    """Notebook 7 (same ipywidgets, its own keyboard shortcuts): the "+" button by keyboard
+    always steps the slider; whether the arrow key does is printed."""
+    seen = _run_dashboard_notebook(browser, lab, "dashboard_nb7.ipynb", run_timeout=90, ui="nb7")
+    seen["page"].close()
+    print(f"Notebook 7: arrow key {seen['arrow']}, '+' button {seen['button']}, ({seen['status']})")
+    assert seen["button"][1] != seen["button"][0], seen["button"]
+
+
+def test_saved_notebook_shows_the_picture_before_it_runs(browser, lab):
+    """Opened with its saved outputs and not run: the dashboard cell shows the PNG, not
+    'VBox(children=...'."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    try:
+        page.goto(f"{lab['base']}/lab/tree/dashboard_saved.ipynb?reset&token={lab['token']}")
+        img = page.wait_for_selector(".jp-OutputArea-output img[src^='data:image/png']", timeout=60_000)
+        assert img.evaluate("i => i.naturalWidth") == 1100
+        assert "VBox(children" not in page.inner_text("body")
+        img.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "lab_unrun_saved_notebook.png"))
     finally:
         page.close()
 
 
-def test_dashboard_in_jupyterlab(browser, lab):
-    seen = _run_dashboard_notebook(browser, lab, "dashboard_test.ipynb", run_timeout=90)
-    assert seen["value"] == ("1.0e-1", "1.3e-1")
-    print(f"slider change -> first new frame {seen['first_frame']:.2f} s, "
-          f"run done {seen['done']:.2f} s ({seen['status']})")
+def _export_and_open_offline(browser, notebook, out_dir, *extra):
+    """`nbconvert --to html` (+ ``extra`` options), opened with every network request refused."""
+    subprocess.run([sys.executable, "-m", "nbconvert", "--to", "html", "--output-dir", str(out_dir), *extra,
+                    str(notebook)], check=True, capture_output=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    refused = []
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
+               else (refused.append(route.request.url), route.abort()))
+    page.on("requestfailed", lambda r: refused.append(r.url))
+    page.goto((out_dir / (notebook.stem + ".html")).as_uri())
+    return page, refused
+
+
+def test_static_html_export_offline_shows_the_picture(browser, lab, tmp_path):
+    """`jupyter nbconvert --to html` of the executed notebook, opened offline: the dashboard
+    output is the PNG (no widget scripts from a CDN needed).  Formulas stay raw offline with
+    nbconvert's default MathJax (from a CDN); with a local MathJax (the jupyter-server-mathjax
+    package, if installed) they are typeset."""
+    saved = lab["dir"] / "dashboard_saved.ipynb"
+    page, refused = _export_and_open_offline(browser, saved, tmp_path)
+    try:
+        img = page.wait_for_selector(".jp-OutputArea-output img[src^='data:image/png']", timeout=20_000)
+        assert img.evaluate("i => i.complete && i.naturalWidth") == 1100
+        text = page.inner_text("body")
+        assert "VBox(children" not in text
+        assert "$w \\leftarrow" in text                   # MathJax could not load: raw TeX
+        print("refused:", refused)
+        img.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "html_export_offline.png"))
+    finally:
+        page.close()
+    try:
+        import jupyter_server_mathjax
+    except ImportError:
+        return
+    local = Path(jupyter_server_mathjax.__file__).parent / "static" / "MathJax.js"
+    page, refused = _export_and_open_offline(
+        browser, saved, tmp_path / "local", f"--HTMLExporter.mathjax_url={local.as_uri()}?config=TeX-AMS-MML_HTMLorMML-full,Safe")
+    try:
+        page.wait_for_selector(".MathJax, .MathJax_CHTML", timeout=20_000)
+        assert "$w \\leftarrow" not in page.inner_text("body")
+        print("refused with the local MathJax:", refused)
+        page.screenshot(path=str(ARTIFACTS / "html_export_offline_local_mathjax.png"))
+    finally:
+        page.close()
 
 
 @pytest.mark.skipif(not CHAPTER00.exists(), reason="chapter 00 not written yet")
-def test_chapter00_dashboard_in_jupyterlab(browser, lab):
+def test_chapter00_dashboard_in_jupyterlab_and_its_html_export_offline(browser, lab, tmp_path):
+    """Chapter 00 run in JupyterLab, its slider moved by arrow key and "+" button; then saved
+    from JupyterLab and exported with `nbconvert --to html`: offline, the dashboard's output
+    is its PNG."""
+    import nbformat
+
     seen = _run_dashboard_notebook(browser, lab, CHAPTER00.name, run_timeout=240)
-    print(f"chapter 00: η {seen['value'][0]} -> {seen['value'][1]}, first new frame "
+    page = seen["page"]
+    try:
+        page.keyboard.press("Control+s")
+        page.wait_for_function("() => !document.querySelector('.jp-mod-dirty')", timeout=30_000)
+    finally:
+        page.close()
+    print(f"chapter 00: η {seen['arrow']} then {seen['button']}, first new frame "
           f"{seen['first_frame']:.2f} s, run done {seen['done']:.2f} s ({seen['status']})")
+    assert seen["arrow"][1] != seen["arrow"][0] and seen["button"][1] != seen["button"][0]
+    saved = nbformat.read(lab["dir"] / CHAPTER00.name, as_version=4)
+    pngs = [o["data"]["image/png"] for c in saved.cells for o in c.get("outputs", [])
+            if "application/vnd.jupyter.widget-view+json" in o.get("data", {}) and "image/png" in o["data"]]
+    assert pngs, "JupyterLab saved the dashboard without its picture"
+    page, refused = _export_and_open_offline(browser, lab["dir"] / CHAPTER00.name, tmp_path)
+    try:
+        img = page.locator(f"img[src^='data:image/png;base64,{pngs[-1][:200]}']")
+        img.wait_for(timeout=20_000)
+        assert img.evaluate("i => i.complete && i.naturalWidth") == 1100
+        img.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "html_export_offline_chapter00.png"))
+    finally:
+        page.close()

@@ -535,3 +535,241 @@ def test_fixed_margins_skip_constrained_layout_and_place_the_axes():
     box = dash.axes[0].get_position()
     assert abs(box.x0 - 0.1) < 1e-9 and abs(box.y0 - 0.2) < 1e-9 and abs(box.y1 - 0.9) < 1e-9
     assert dash.image[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ----------------------------------------------------------------------------- seen everywhere (issue 19)
+import base64  # noqa: E402
+import colorsys  # noqa: E402
+import glob  # noqa: E402
+import json  # noqa: E402
+import re  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from course_utils import dashboard_view  # noqa: E402
+from course_utils.dashboard_view import done_message, epoch_message, step_control  # noqa: E402
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def test_mimebundle_carries_the_picture_and_a_deterministic_line():
+    a, b = tiny_dashboard(title="Learning rate"), tiny_dashboard(title="Learning rate")
+    bundle = a._repr_mimebundle_()
+    assert WIDGET_VIEW in bundle                              # live front ends show the widget
+    png = base64.b64decode(bundle["image/png"])
+    assert is_png(png) and png == a.image                     # static readers get the picture
+    text = bundle["text/plain"]
+    assert text == b._repr_mimebundle_()["text/plain"]        # two runs, two timings: same line
+    assert text == ("Dashboard: Learning rate [learning rate η = 1.0e-01, batch size = 32] "
+                    "(static picture of the default run; run the notebook for the live controls)")
+    assert not re.search(r"\d s\b", text) and "VBox" not in text
+    a.set(lr=1.0, sync=True)
+    assert "learning rate η = 1.0e+00" in a._repr_mimebundle_()["text/plain"]
+    no_title = tiny_dashboard()._repr_mimebundle_()["text/plain"]
+    assert no_title.startswith("Dashboard: learning rate η, batch size [")
+
+
+def test_mimebundle_text_uses_option_labels():
+    d = Dashboard(lambda lam, opt, live: None, lambda axes, r, v: None, layout=(1, 1), figsize=(3, 2),
+                  lam=log_choice_slider("λ", 1e-4, 1e-2, 0.0), opt=dropdown("optimizer", {"SGD": "sgd", "Adam": "adam"}, "adam"),
+                  show=checkbox("show train", True))
+    assert "λ = off, optimizer = Adam, show train = True" in d._repr_mimebundle_()["text/plain"]
+
+
+def test_status_strings():
+    h = History(train_loss=[1.0, 0.9, 0.8], planned_epochs=20)
+    assert epoch_message("sgd", h) == "sgd: epoch 3 / 20"
+    assert epoch_message("run", h) == "epoch 3 / 20"
+    assert epoch_message("adam", h, total=50) == "adam: epoch 3 / 50"
+    assert epoch_message("run", History(train_loss=[1.0])) == "epoch 1"
+    assert done_message(0.1, 0.3) == "done in 0.40 s (computing 0.10 s, drawing 0.30 s)"
+    assert done_message(0.0, 0.31, cached=True) == "done in 0.31 s (cached result; drawing 0.31 s)"
+
+
+def test_train_records_the_planned_epochs():
+    assert train(MLP(2, [4], 2, rng=0), DATA, "sgd", epochs=3, batch_size=50).planned_epochs == 3
+    diverged = train(MLP(2, [4], 2, rng=0), DATA, Optimizer("sgd", lr=1e6), epochs=7, batch_size=50)
+    assert diverged.diverged_at is not None and diverged.planned_epochs == 7
+
+
+def test_streamed_and_final_status_say_epoch_of_total_and_the_whole_time():
+    dash = tiny_dashboard(stream_every=1)
+    seen, real = [], dash._render
+    dash._render = lambda result, status="", **kw: (seen.append(status), real(result, status, **kw))
+    dash.set(lr=0.2)
+    dash.wait()
+    assert any(s == "running… sgd: epoch 1 / 8" for s in seen), seen
+    final = re.search(r"done in ([\d.]+) s \(computing ([\d.]+) s, drawing ([\d.]+) s\)", dash.status)
+    assert final, dash.status
+    total, comp, draw = map(float, final.groups())
+    assert abs(total - comp - draw) <= 0.011 and draw > 0
+    assert "font-size:1.3em" in dash.status                  # larger than the old 1.05em
+
+
+def test_status_says_cached():
+    store = {}
+
+    def cached_experiment(lr, live):
+        if lr in store:
+            live.cached = True                              # the experiment says so
+        else:
+            store[lr] = train(MLP(2, [8], 2, rng=0), DATA, Optimizer("sgd", lr=lr), epochs=3,
+                              batch_size=50, on_epoch=live.track("run"))
+        return store[lr]
+
+    def replay(lr, live):                                   # no work at all: detected
+        return store.get(0.1)
+
+    def draw(axes, result, values):
+        if result is not None:
+            plots.plot_curves(axes[0], result, "loss")
+
+    d = Dashboard(cached_experiment, draw, layout=(1, 1), figsize=(3, 2), lr=log_slider("η", 1e-3, 1, 0.1))
+    assert "computing" in d.status and "cached" not in d.status
+    d.set(lr=0.1, sync=True)
+    assert "cached result" in d.status
+    r = Dashboard(replay, draw, layout=(1, 1), figsize=(3, 2), lr=log_slider("η", 1e-3, 1, 0.1))
+    assert "cached result" in r.status
+
+
+def test_step_control_moves_one_position_and_stays_in_range():
+    lr = log_slider("η", 1e-3, 10, 0.1)                      # 40 steps of 0.1 decade
+    assert step_control(lr, +1) == pytest.approx(10 ** (-1 + 0.1)) and f"{lr.value:.1e}" == "1.3e-01"
+    off_grid = log_slider("η", 1e-3, 1e3, 0.1)                # steps of 0.15 decade from 1e-3
+    assert step_control(off_grid, +1) == pytest.approx(10 ** -0.9)   # snaps to the grid
+    step_control(lr, -1)
+    assert lr.value == pytest.approx(0.1)
+    lr.value = 10
+    assert step_control(lr, +1) == pytest.approx(10)
+    bs = batch_slider("batch size", 32, max_exp=7)
+    assert step_control(bs, +1) == 64 and step_control(bs, -1) == 32
+    bs.value = 128
+    assert step_control(bs, +1) == 128
+    p = slider("p", 0.0, 0.9, 0.5, 0.1)
+    assert step_control(p, -1) == pytest.approx(0.4)
+    k = int_slider("k", 1, 3, 3)
+    assert step_control(k, +1) == 3 and step_control(k, -1) == 2
+
+
+def test_sliders_get_a_fixed_track_their_label_space_and_buttons():
+    dash = tiny_dashboard()
+    long_, short = log_slider("learning rate η (Adam)", 1e-3, 1, 0.1), log_slider("η", 1e-3, 1, 0.1)
+    rows = dashboard_view.arrange_controls([long_, short, dropdown("opt", ["a", "b"])])
+    for c in (long_, short):
+        em = float(c.style.description_width[:-2])
+        assert em >= 0.6 * len(c.description)                      # the label has its own room
+        assert c.layout.width == f"calc({em:.1f}em + {dashboard_view.TRACK_PX}px + 6em)"
+    assert type(rows[2]).__name__ == "Dropdown"
+    # the dashboard's "+" button steps the slider and starts a run
+    box = dash.widget.children[0].children[0]
+    slider_, minus, plus = box.children
+    assert slider_ is dash.controls["lr"] and (minus.description, plus.description) == ("−", "+")
+    plus.click()
+    dash.wait()
+    assert dash.values["lr"] == pytest.approx(10 ** -0.9)     # the next point of the slider's grid
+    assert dash.result["sgd"].epochs == 8
+
+
+def test_lecture_scale_makes_text_readable_where_shown():
+    for width in (11, 12, 12.5, 13, 14, 15):
+        s = plots.lecture_scale(width)
+        on_screen = 100 / 72 * s * plots.LECTURE_DISPLAY_PX / (100 * width)   # px per point
+        assert plots.STYLE["xtick.labelsize"] * on_screen >= 16
+        assert plots.STYLE["axes.titlesize"] * on_screen >= 18.5
+    assert plots.lecture_scale(5) == 1.0                      # small figures shown at their size
+    with pytest.raises(ValueError, match="width_inches"):
+        plots.lecture_scale(0)
+
+
+def test_dashboard_scales_points_not_pixels():
+    big = tiny_dashboard(figsize=(11, 4))
+    plain = tiny_dashboard(figsize=(11, 4), font_scale=1)
+    for d in (big, plain):
+        img = plt.imread(io.BytesIO(d.image))
+        assert img.shape[:2] == (400, 1100)                   # the same pixels ...
+    assert plain.fig.dpi == 100 and big.fig.dpi == pytest.approx(100 * big.font_scale)
+    assert big.font_scale == pytest.approx(plots.lecture_scale(11))   # ... bigger text
+    assert "max_height" in big._image.layout.keys and big._image.layout.max_height.startswith("calc(100vh - ")
+
+
+def test_scale_margins():
+    m = plots.scale_margins(dict(left=0.07, right=0.98, bottom=0.13, top=0.91, wspace=0.2), 1.5)
+    assert m == pytest.approx(dict(left=0.105, right=0.97, bottom=0.195, top=0.865, wspace=0.3))
+    assert plots.scale_margins(None, 2) is None
+    assert plots.scale_margins(dict(left=0.4), 3)["left"] == 0.45
+
+
+def _lab(hex_color, wash=0.0):
+    """CIE L*a*b* of an sRGB colour, optionally mixed with white (a washed-out projector)."""
+    rgb = np.array(matplotlib.colors.to_rgb(hex_color)) * (1 - wash) + wash
+    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ lin
+    f = np.cbrt(xyz / [0.9505, 1.0, 1.089])
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def test_the_seven_optimizers_stay_apart_on_a_washed_out_projector():
+    race = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam"]
+    for wash in (0.0, 0.4):
+        labs = {n: _lab(plots.color_for(n), wash) for n in race}
+        gaps = {(a, b): np.linalg.norm(labs[a] - labs[b]) for i, a in enumerate(race) for b in race[i + 1:]}
+        assert min(gaps.values()) >= (20 if wash == 0 else 12), sorted(gaps.items(), key=lambda kv: kv[1])[:3]
+    hue = {n: colorsys.rgb_to_hsv(*matplotlib.colors.to_rgb(plots.color_for(n)))[0] * 360
+           for n in ("momentum", "rmsprop", "adam")}               # the three the issue named
+    for a, b in [("momentum", "rmsprop"), ("momentum", "adam"), ("rmsprop", "adam")]:
+        d = abs(hue[a] - hue[b])
+        assert min(d, 360 - d) >= 55, hue
+    markers = [plots.marker_for(n) for n in plots.OPTIMIZER_COLORS]
+    assert len(set(markers)) == len(markers) and plots.marker_for("Adam") == "X"
+    assert plots.marker_for("baseline") == "o"
+    ax = plots.plot_trajectory(_axes()[1][0], np.zeros((3, 2)), label="RMSProp")
+    assert ax.lines[0].get_marker() == "v"
+
+
+def test_lecture_mode_scales_pyplot_text_and_use_style_restores():
+    try:
+        plots.lecture_mode(1.5)
+        assert matplotlib.rcParams["xtick.labelsize"] == pytest.approx(18)
+        assert matplotlib.rcParams["lines.linewidth"] == pytest.approx(3)
+        with pytest.raises(ValueError, match="scale"):
+            plots.lecture_mode(0)
+    finally:
+        plots.use_style()
+    assert matplotlib.rcParams["xtick.labelsize"] == plots.STYLE["xtick.labelsize"]
+
+
+def test_committed_dashboards_carry_their_picture():
+    """Every executed dashboard output in notebooks/ has the PNG and the one-line text, and
+    no notebook stores widget state: with it, `nbconvert --to html` picks the widget view,
+    which needs scripts from a CDN (an empty slot offline).  Execute with
+    `--ExecutePreprocessor.store_widget_state=False` (JupyterLab's own save stores none)."""
+    paths = sorted(glob.glob(str(Path(__file__).resolve().parents[1] / "notebooks" / "*.ipynb")))
+    if not paths:
+        pytest.skip("no chapter notebooks")
+    problems = []
+    for p in paths:
+        nb = json.load(open(p, encoding="utf-8"))
+        name = Path(p).name
+        if nb.get("metadata", {}).get("widgets"):
+            problems.append(f"{name}: stores widget state")
+        built = sum(len(re.findall(r"\bDashboard\(", "".join(c["source"])))
+                    for c in nb["cells"] if c["cell_type"] == "code")
+        shown = sum(1 for c in nb["cells"] for out in c.get("outputs", [])
+                    if WIDGET_VIEW in out.get("data", {}) and "image/png" in out["data"]
+                    and "".join(out["data"].get("text/plain", "")).startswith("Dashboard:"))
+        if shown < built:
+            problems.append(f"{name}: {built - shown} of {built} dashboards saved without their picture")
+    assert not problems, "re-execute these notebooks: " + "; ".join(problems)
+
+
+def test_long_titles_shrink_to_their_panel_short_ones_keep_their_size():
+    def draw(axes, result, values):
+        axes[0].set_title("short")
+        axes[1].set_title("accuracy: validation 91.8 % after 320 updates, and more words here")
+
+    d = Dashboard(lambda lr, live: None, draw, figsize=(11, 4), lr=log_slider("η", 1e-3, 1, 0.1),
+                  margins=dict(left=0.07, right=0.98, bottom=0.13, top=0.91, wspace=0.2))
+    short, long_ = d.axes[0].title, d.axes[1].title
+    assert short.get_fontsize() == plots.STYLE["axes.titlesize"]
+    assert long_.get_fontsize() < plots.STYLE["axes.titlesize"]
+    r = d.fig.canvas.get_renderer()
+    assert long_.get_window_extent(r).width <= d.axes[1].get_position().width * d.fig.bbox.width * 1.09
