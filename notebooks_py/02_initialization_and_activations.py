@@ -10,9 +10,11 @@
 #
 # 1. sketch sigmoid, tanh, ReLU, Leaky ReLU, ELU and Maxout with their derivatives, and say where each saturates;
 # 2. explain why weights must not start all equal (symmetry);
-# 3. derive Xavier √(1/n) and He √(2/n) from one variance rule;
+# 3. derive Xavier √(1/n) (for tanh) and He √(2/n) (for ReLU) from one variance rule, and say why the
+#    sigmoid's ½ offset and ¼ slope break Xavier's assumptions;
 # 4. read per-layer activation histograms: *saturation*, *collapse* or *healthy spread*;
-# 5. see vanishing gradients in a deep sigmoid net, and why std = 0.01 does not train an MNIST net while He does.
+# 5. see vanishing gradients in a deep sigmoid net, and why std = 0.01 does not train an MNIST net while He does
+#    (compared on a validation split over three seeds; the test set is used once, at the end).
 
 # %%
 import inspect
@@ -146,16 +148,14 @@ plt.show()
 # its slope jumps from piece to piece (−0.5, 0.3, 1.2).
 
 # %% [markdown]
-# ## 2 · Why not all zeros, or all equal?
-#
-# If every weight of a layer starts at the *same* value, every hidden unit of that layer computes the
-# same output, so backprop hands each one the same gradient, so the update keeps them equal — forever.
-# The layer behaves like a single unit, however wide it is. All zeros is the worst case: with ReLU
-# every hidden output is 0 and no gradient reaches the hidden weights at all.
-#
-# Experiment: a 784-30-30-10 ReLU net, 96 SGD steps (3 epochs, batch 64, η = 0.1) on 2000 MNIST digits,
+# Experiment: a 784-30-30-10 ReLU net, 320 SGD steps (10 epochs, batch 64, η = 0.1) on 2000 MNIST digits,
 # started three ways. We measure, per hidden layer, the largest difference between two units' incoming
-# weights, $\max_j \max_i |W_{ij} - W_{i1}|$, and count the distinct units.
+# weights, $\max_j \max_i |W_{ij} - W_{i1}|$, and count the distinct units. One more column guards against a
+# second, unrelated way to fail: a layer-2 unit counts as **alive** if it is positive on at least one of the
+# 2000 digits (a dead ReLU passes no gradient). The last row is a warning: starting all equal at 0.05, the
+# first steps blow the loss up (the largest mini-batch loss is printed) and kill every layer-2 unit, so that
+# run would be stuck for a reason that has nothing to do with symmetry. At 0.01 every unit stays alive, and
+# the symmetry is the only thing holding the net back.
 
 # %%
 mnist_sym = load_mnist(2000, n_test=0)
@@ -171,25 +171,35 @@ def distinct_units(W, tol=1e-9):
             reps.append(col)
     return len(reps)
 
-starts = {"all equal (0.05)": lambda k, w: np.full_like(w, 0.05) if k.endswith(".W") else w,
+def alive_units(net, X):
+    # layer-2 units that are positive on at least one input (a dead ReLU gets no gradient)
+    h1 = L.relu_forward(X @ net.params["fc1.W"] + net.params["fc1.b"])[0]
+    h2 = L.relu_forward(h1 @ net.params["fc2.W"] + net.params["fc2.b"])[0]
+    return int((h2 > 0).any(axis=0).sum())
+
+equal = lambda value: (lambda k, w: np.full_like(w, value) if k.endswith(".W") else w)
+starts = {"all equal (0.01)": equal(0.01),
           "all zeros": lambda k, w: np.zeros_like(w),
-          "random (He)": lambda k, w: w}
+          "random (He)": lambda k, w: w,
+          "all equal (0.05)": equal(0.05)}
 sym_nets = {}
-print(f"{'start':<17} {'max diff layer 1':>17} {'layer 2':>8} {'distinct units':>15} {'loss':>7} {'train acc':>10}")
+X_sym, y_sym = mnist_sym["X_train"], mnist_sym["y_train"]
+print(f"{'start':<17} {'max diff L1':>11} {'L2':>6} {'distinct units':>15} {'L2 alive':>9} "
+      f"{'max batch loss':>15} {'loss':>7} {'train acc':>10}")
 for name, start in starts.items():
     net = MLP(784, [30, 30], 10, init="he", rng=0)
     net.params = {k: start(k, w) for k, w in net.params.items()}
-    hist = train(net, mnist_sym, Optimizer("sgd", lr=0.1), epochs=3, batch_size=64, rng=0,
+    hist = train(net, mnist_sym, Optimizer("sgd", lr=0.1), epochs=10, batch_size=64, rng=0,
                  eval_train=False)
     W1, W2 = net.params["fc1.W"], net.params["fc2.W"]
     sym_nets[name] = net
-    print(f"{name:<17} {unit_spread(W1):>17.3f} {unit_spread(W2):>8.3f} "
-          f"{distinct_units(W1):>7d} and {distinct_units(W2):<5d} {hist.train_loss[-1]:>7.4f} "
-          f"{net.accuracy(mnist_sym['X_train'], mnist_sym['y_train']):>10.1%}")
+    print(f"{name:<17} {unit_spread(W1):>11.3f} {unit_spread(W2):>6.3f} "
+          f"{distinct_units(W1):>7d} and {distinct_units(W2):<5d} {alive_units(net, X_sym):>5d}/30 "
+          f"{max(hist.batch_loss):>15.2f} {hist.train_loss[-1]:>7.4f} {net.accuracy(X_sym, y_sym):>10.1%}")
 
 # %%
 fig, axes = plots.figure(2, 6, width=12, height=2.2)
-for row, name in zip(axes, ["all equal (0.05)", "random (He)"]):
+for row, name in zip(axes, ["all equal (0.01)", "random (He)"]):
     W1 = sym_nets[name].params["fc1.W"]
     plots.show_digits(row, W1[:, :6].T)
     row[0].set_title(name, loc="left", fontsize=13)
@@ -197,26 +207,40 @@ fig.suptitle("incoming weights of hidden units 1-6 (layer 1) after training, as 
 plt.show()
 
 # %% [markdown]
-# **What you see.** Started all equal, the 30 units of each layer are still **one** unit after 96 steps:
-# the largest difference is 0.000 (exactly 0 up to floating-point round-off), and the six weight images
-# in the top row are identical copies. Started at zero, the hidden weights do not move at all. Both nets
-# are still at chance level (loss ≈ ln 10 ≈ 2.30, accuracy 10 %). Only the random start gives 30 different
-# units (bottom row) and a net that learns (86.8 % training accuracy after the same 96 steps). Random initialization is not a detail: it is what breaks the symmetry.
+# **What you see.** Started all equal at 0.01, the 30 units of each layer are still **one** unit after 320
+# steps: the largest difference is 0.000 (exactly 0 up to floating-point round-off), and the six weight
+# images in the top row are identical copies. All 30 layer-2 units are alive and the net does learn
+# something, but only what a net one unit wide can: 21.4 % training accuracy (loss 1.83), against 92.1 %
+# (loss 0.17) for the random start after the same 320 steps. Started at zero, the hidden weights do not move
+# at all and the net stays at chance (loss ≈ ln 10 ≈ 2.30, accuracy 10 %). The 0.05 row shows why the
+# equal value matters for a *fair* demonstration: its first steps send the mini-batch loss to ≈ 20, every
+# layer-2 unit dies (0/30 alive) and the net sits at chance; that failure would be there even without the
+# symmetry. Random initialization is not a detail: it is what breaks the symmetry.
 
 # %% [markdown]
 # ## 3 · How large should the random weights be? One variance rule
 #
 # A unit sums $n$ inputs (the **fan-in**): $z = \sum_{i=1}^{n} w_i a_i$. With independent, zero-mean
-# weights of variance $\mathrm{Var}(w)$,
+# weights of variance $\mathrm{Var}(w)$, independent of the inputs,
 #
 # $$\mathrm{Var}(z) = n \cdot \mathrm{Var}(w) \cdot \mathbb{E}[a^2].$$
 #
-# To keep the signal the same size from layer to layer we want $\mathrm{Var}(z)$ to stay put:
+# Note $\mathbb{E}[a^2] = \mathrm{Var}(a) + \mathbb{E}[a]^2$: a mean of the inputs counts too. To keep the
+# signal the same size from layer to layer we want $\mathrm{Var}(z)$ to stay put:
 #
-# * **Xavier** (Glorot & Bengio, 2010): for an activation that is about linear around 0 (tanh, the middle
-#   of the sigmoid), $\mathbb{E}[a^2] \approx \mathrm{Var}(z_{\text{prev}})$, so $\mathrm{Var}(w) = 1/n$, std $\sqrt{1/n}$.
+# * **Xavier** (Glorot & Bengio, 2010), for an activation that is **zero-centred with slope 1 at 0**, such as
+#   tanh: near 0, $\tanh z \approx z$, so $a \approx z_{\text{prev}}$ and $\mathbb{E}[a^2] \approx \mathrm{Var}(z_{\text{prev}})$.
+#   Then $\mathrm{Var}(z) = \mathrm{Var}(z_{\text{prev}})$ needs $\mathrm{Var}(w) = 1/n$: std $\sqrt{1/n}$.
 # * **He** (He et al., 2015): ReLU sets half of a symmetric input to 0, so $\mathbb{E}[a^2] = \mathrm{Var}(z_{\text{prev}})/2$,
 #   so $\mathrm{Var}(w) = 2/n$, std $\sqrt{2/n}$.
+# * **The sigmoid fits neither.** Near 0, $\sigma(z) \approx \tfrac12 + z/4$: it is *not* centred and its
+#   slope is $\tfrac14$, not 1. Write $a_i = \tfrac12 + \delta_i$ with $\delta_i \approx z_{\text{prev},i}/4$. Then
+#   $$z = \underbrace{\tfrac12 \textstyle\sum_i w_i}_{\text{offset: the same for every input}} \;+\; \underbrace{\textstyle\sum_i w_i \delta_i}_{\text{the part that depends on the input}}.$$
+#   With Xavier's $\mathrm{Var}(w) = 1/n$, (1) the **offset** has a std across units of $\sqrt{n \cdot \tfrac1n \cdot \tfrac14} = \tfrac12$:
+#   every unit is moved to its own fixed place on the curve, whatever the input; (2) the **input-dependent**
+#   part has variance $n \cdot \tfrac1n \cdot \mathrm{Var}(\delta) \approx \mathrm{Var}(z_{\text{prev}})/16$: its std
+#   shrinks by the slope, **× ¼ per layer**. The variance bookkeeping still looks fine ($\mathbb{E}[a^2] \approx \tfrac14$
+#   keeps $\mathrm{Var}(z)$ near ¼ in every layer), but almost all of it is offset. Section 4 measures both.
 #
 # (The paper's Xavier uses $\sqrt{2/(n_\text{in}+n_\text{out})}$, a compromise between the forward and the
 # backward pass; like the textbook we use the fan-in only.) In `course_utils`, `MLP(init=...)` takes
@@ -252,16 +276,19 @@ WIDTH = 100
 X_HIST = np.random.default_rng(0).standard_normal((1000, WIDTH))   # the 1000 inputs
 HIST_RANGE = {"sigmoid": (0, 1), "tanh": (-1, 1), "relu": (0, 3), "leaky_relu": (-0.5, 3), "elu": (-1, 3)}
 
-def forward_stack(activation, std, n_layers=5, x=X_HIST, rng=1):
+def forward_stack(activation, std, n_layers=5, x=X_HIST, rng=1, slopes=False):
     # activations of each layer; std is "xavier", "he" or a number, as in MLP(init=...)
+    # slopes=True also returns f'(z) of every activation (the backward pass with dout = 1)
     g = np.random.default_rng(rng)
-    f = L.ACTIVATIONS[activation][0]
-    acts, h = [], x
+    f, df = L.ACTIVATIONS[activation]
+    acts, grads, h = [], [], x
     for _ in range(n_layers):
         Wl = init_std(std, h.shape[1]) * g.standard_normal((h.shape[1], WIDTH))
-        h, _ = f(h @ Wl)
+        h, cache = f(h @ Wl)
         acts.append(h)
-    return acts
+        if slopes:
+            grads.append(df(np.ones_like(h), cache))
+    return (acts, grads) if slopes else acts
 
 def draw_histograms(axes, acts, activation, layer_ids=None, color=None, label=None):
     # one 30-bin histogram per layer; for ReLU only the positive values (the title gives the share of zeros)
@@ -327,6 +354,7 @@ fig.suptitle("sigmoid activations per layer (1000 inputs × 100 units, 30 bins)"
 fig.tight_layout()
 plt.show()
 
+
 # %% [markdown]
 # **What you see.**
 #
@@ -337,13 +365,60 @@ plt.show()
 #   narrow spike two bins wide (four in layer 1). From layer 2 on, every single activation is within 0.5 ± 0.05
 #   (std 0.012–0.014). Nothing saturates, but 100 units that all output ~0.5 carry no information: the
 #   *representational power* is gone. The last row of numbers is blunt: across inputs, the std is 0.000 from layer 3 on.
-# * **Xavier (bottom row): spread, as in the textbook.** A broad hump over roughly 0.2–0.8 in every layer,
-#   std 0.12–0.21, nothing saturated. But look at layers 3–5: the histogram turns jagged, and the std
-#   *across inputs* falls from 0.21 to 0.001. The spread is now mostly *between units*: each unit sits
-#   at its own almost fixed value whatever the input. The cause is the sigmoid's mean of 0.5: every unit
-#   receives a large input-independent offset Σ 0.5·wᵢ. That is the sigmoid's second flaw (besides
-#   the slope ≤ 1/4) and why tanh, centred on 0, pairs better with Xavier: with tanh the two stds stay
-#   equal (try tanh in the dashboard below).
+# * **Xavier (bottom row): spread, as in the textbook — but the wrong spread.** A broad hump over roughly
+#   0.2–0.8 in every layer, std 0.12–0.21, nothing saturated. But look at layers 3–5: the histogram turns
+#   jagged, and the std *across inputs* falls from 0.207 to 0.048, 0.011, 0.003, 0.001 — by about ¼ per layer.
+#   The spread is now almost all *between units*: each unit sits at its own almost fixed value whatever the
+#   input. That is exactly the derivation of section 3: the ½ offset and the ¼ slope. The next cell checks it.
+
+# %% [markdown]
+# ### Why Xavier fails the sigmoid: the ½ offset and the ¼ slope, measured
+#
+# Section 3 predicts, for the sigmoid with Xavier: the input-independent **offset** of every unit's
+# pre-activation, $\tfrac12\sum_i w_i$, has a std across units of about ½; the **std across inputs** shrinks by
+# about ¼ per layer. For tanh (centred, slope 1) the offset should be ≈ 0 and the ratio ≈ 1. Two repairs of the
+# sigmoid separate the two causes: std $4/\sqrt{n} = 0.4$ undoes the slope ¼ but not the offset, and the
+# centred sigmoid $\sigma(z) - \tfrac12 = \tfrac12\tanh(z/2)$ with std 0.4 fixes both. Per layer, for 10 layers
+# (same 1000 inputs, same draws): the offset (std over units of the unit's mean pre-activation), the std
+# across inputs of the activations, and its ratio to the previous layer.
+
+# %%
+def stack_with_offsets(f, std, n_layers=10, x=X_HIST, rng=1):
+    # like forward_stack, for any activation f; also returns the pre-activations z
+    g, h, pre, acts = np.random.default_rng(rng), x, [], []
+    for _ in range(n_layers):
+        z = h @ (std * g.standard_normal((h.shape[1], WIDTH)))
+        h = f(z)
+        pre.append(z)
+        acts.append(h)
+    return pre, acts
+
+sigmoid = lambda z: L.sigmoid_forward(z)[0]
+XAVIER_CASES = {"sigmoid, Xavier 1/√n": (sigmoid, 0.1),
+                "tanh, Xavier 1/√n": (np.tanh, 0.1),
+                "sigmoid, 4/√n": (sigmoid, 0.4),
+                "σ − ½, 4/√n": (lambda z: sigmoid(z) - 0.5, 0.4)}
+print(f"{'':<21}{'':<16}" + "".join(f"{'L' + str(k):>6}" for k in range(1, 11)))
+xavier_ratio = {}
+for name, (f, std) in XAVIER_CASES.items():
+    pre, acts = stack_with_offsets(f, std)
+    across = np.array([a.std(axis=0).mean() for a in acts])
+    xavier_ratio[name] = across[1:] / across[:-1]
+    print(f"{name:<21}{'offset std':<16}" + "".join(f"{z.mean(axis=0).std():6.2f}" for z in pre))
+    print(f"{'':<21}{'across inputs':<16}" + "".join(f"{v:6.3f}" for v in across))
+    print(f"{'':<21}{'ratio':<16}{'':>6}" + "".join(f"{v:6.2f}" for v in xavier_ratio[name]))
+for name, r in xavier_ratio.items():
+    print(f"{name:<21} mean ratio per layer {r.mean():.2f} (range {r.min():.2f}–{r.max():.2f})")
+
+# %% [markdown]
+# **What you see.** The prediction holds. Sigmoid with Xavier: from layer 2 on the offset std is 0.46–0.60
+# (predicted ½) and the std across inputs shrinks by 0.23–0.24 per layer (predicted ¼; a little less because
+# the offsets move units off the steepest point), so after 5 layers less than 1 % of the signal that tells
+# inputs apart is left, while the histogram still *looks* spread. Tanh with Xavier has no offset (≤ 0.03) and
+# keeps 0.77–0.94 of the signal per layer (below 1 only because tanh flattens away from 0).
+# Fixing the slope alone (sigmoid, 4/√n) is not enough: the offset grows to ≈ 2 (4 × ½), units are pushed
+# out onto the flat flanks, and the ratio is still about 0.6. Fixing the offset too (σ − ½, which is a scaled
+# tanh) behaves like tanh. So Xavier's √(1/n) belongs to tanh; the sigmoid breaks both of its assumptions.
 
 # %% [markdown]
 # ### ReLU: std 0.01, Xavier, He
@@ -391,31 +466,39 @@ plt.show()
 # %% [markdown]
 # ### Deeper nets make the differences bigger
 #
-# The dashboard goes up to 20 layers. Before playing, the numbers: the std of the activations in layers
-# 1, 5, 10 and 20 for a few combinations (the same `forward_stack`, 20 layers). With a small std, tanh
-# and ReLU both vanish geometrically (10⁻²⁰ and 10⁻²⁴ at layer 20); ReLU with Xavier is down to
-# 5·10⁻⁴; He keeps ReLU at the same order of magnitude (0.83 → 0.54, a slow random drift at width 100);
-# ELU, whose negative side is not 0, grows slowly under He (1.1 → 2.1).
+# The dashboard goes up to 20 layers. Before playing, the numbers: for layers 1, 5, 10 and 20 of a few
+# combinations (the same `forward_stack`, 20 layers), the std of all activations and, after the slash, the std
+# across inputs. With a small std, tanh and ReLU both vanish geometrically (10⁻²⁰ and 10⁻²⁴ at layer 20);
+# ReLU with Xavier is down to 5·10⁻⁴; He keeps ReLU at the same order of magnitude (0.83 → 0.54, a slow
+# random drift at width 100); ELU, whose negative side is not 0, grows slowly under He (1.1 → 2.1). The
+# sigmoid with Xavier is the trap: its overall std stays at 0.12, while its std across inputs is gone
+# (6·10⁻⁴ at layer 5, 10⁻¹³ at layer 20). ReLU's outputs are not centred either (their mean is positive),
+# so even under He the std across inputs drifts down with depth (0.82 → 0.17 at layer 20) — slowly, not
+# by ×¼ per layer.
 
 # %%
 DEEP = [("sigmoid", "xavier"), ("tanh", 0.01), ("tanh", "xavier"), ("relu", 0.01),
         ("relu", "xavier"), ("relu", "he"), ("elu", "he")]
-print(f"{'activation':<11} {'init':<7}" + "".join(f"{'layer ' + str(k):>11}" for k in (1, 5, 10, 20)))
+print(f"{'std / across inputs':<20}" + "".join(f"{'layer ' + str(k):>20}" for k in (1, 5, 10, 20)))
 for act, std in DEEP:
     acts = forward_stack(act, std, n_layers=20)
-    print(f"{act:<11} {str(std):<7}" + "".join(f"{acts[k - 1].std():11.3g}" for k in (1, 5, 10, 20)))
+    cells = [f"{acts[k - 1].std():.3g} / {acts[k - 1].std(axis=0).mean():.2g}" for k in (1, 5, 10, 20)]
+    print(f"{act + ', ' + str(std):<20}" + "".join(f"{c:>20}" for c in cells))
 
 
 # %% [markdown]
 # ### Play: the histogram dashboard
 #
 # Choose the activation, the std of the weights (log slider) and the number of layers; the histograms of
-# five layers (evenly spread from the first to the last) and the std per layer redraw at once — there is no
-# training, only forward passes. The two buttons set the slider to Xavier √(1/100) = 0.1 and He
-# √(2/100) ≈ 0.141 (every layer has 100 inputs).
+# four layers (evenly spread from the first to the last) redraw at once — there is no training, only forward
+# passes. The two panels on the right show, per layer, what a histogram cannot: **std** of all activations
+# (solid) against **std across inputs** (dashed: how differently a unit answers different inputs — the
+# number that exposed the sigmoid), and the **saturated share**, the fraction of activations whose slope
+# $f'(z)$ is below 0.01 (no gradient gets through; for ReLU these are the exact zeros). The two buttons set
+# the slider to Xavier √(1/100) = 0.1 and He √(2/100) ≈ 0.141 (every layer has 100 inputs).
 
 # %%
-def layers_to_show(n_layers, k=5):
+def layers_to_show(n_layers, k=4):
     return sorted({int(round(v)) for v in np.linspace(1, n_layers, min(k, n_layers))})
 
 def std_color(std):
@@ -425,24 +508,35 @@ def std_color(std):
     return plots.PALETTE[3]
 
 def hist_experiment(activation, std, n_layers, live):
-    return forward_stack(activation, std, n_layers)
+    return forward_stack(activation, std, n_layers, slopes=True)
 
-def hist_draw(axes, acts, values):
+def hist_draw(axes, result, values):
+    acts, slopes = result
     ids = layers_to_show(len(acts))
-    hist_axes, std_ax = axes[:5], axes[5]
+    hist_axes, std_ax, sat_ax = axes[:4], axes[4], axes[5]
     for ax in hist_axes:
         ax.set_axis_on() if ax in hist_axes[:len(ids)] else ax.set_axis_off()
     color = std_color(values["std"])
     draw_histograms(hist_axes[:len(ids)], acts, values["activation"], ids, color=color)
-    stds = [a.std() for a in acts]
-    std_ax.semilogy(np.arange(1, len(acts) + 1), stds, marker="o", color=color)
+    layer = np.arange(1, len(acts) + 1)
+    stds = np.array([a.std() for a in acts])
+    across = np.array([a.std(axis=0).mean() for a in acts])
+    std_ax.semilogy(layer, stds, marker="o", color=color, label="all")
+    std_ax.semilogy(layer, np.maximum(across, 1e-30), marker="s", ls="--", color="0.25", label="across inputs")
+    low = max(min(stds.min(), across.min()) / 3, 1e-30)
     std_ax.set(title="std of activations", xlabel="layer", xlim=(0.5, len(acts) + 0.5),
-               ylim=(min(1e-2, min(stds) / 3), max(3.0, max(stds) * 3)))   # at least 0.01 .. 3: flat looks flat
-    std_ax.xaxis.set_major_locator(plt.MaxNLocator(nbins=5, integer=True))
+               ylim=(min(1e-2, low), max(3.0, stds.max() * 3)))   # at least 0.01 .. 3: flat looks flat
+    std_ax.legend(loc="lower left", fontsize=10)
+    sat = [np.mean(s < 0.01) for s in slopes]
+    sat_ax.plot(layer, sat, marker="o", color=color)
+    sat_ax.set(title="saturated: f′(z) < 0.01", xlabel="layer", xlim=(0.5, len(acts) + 0.5), ylim=(-0.03, 1.03))
+    sat_ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    for ax in (std_ax, sat_ax):
+        ax.xaxis.set_major_locator(plt.MaxNLocator(nbins=5, integer=True))
     std_ax.figure.suptitle(f"{values['activation']}, weight std {values['std']:.3g}, {len(acts)} layers")
 
 dash = W.Dashboard(
-    hist_experiment, hist_draw, layout=(1, 6), figsize=(15, 3.6),
+    hist_experiment, hist_draw, layout=(1, 6), figsize=(15.5, 3.8),
     activation=W.dropdown("activation", ["sigmoid", "tanh", "relu", "leaky_relu", "elu"], "sigmoid"),
     std=W.log_slider("weight std σ", 1e-3, 10, 1.0, fmt=".3g"),
     n_layers=W.int_slider("layers", 1, 20, 5),
@@ -460,16 +554,19 @@ dash
 # %% [markdown]
 # **What you should see** (start: sigmoid, σ = 1, 5 layers — the top row of the sigmoid figure):
 #
-# 1. **Press "Xavier".** The U shape at 0 and 1 turns into a hump around 0.5; the std line drops from
-#    ≈ 0.44 to ≈ 0.12 and stays flat.
-# 2. **Slide σ down to 0.001.** The hump collapses into a single spike at 0.5 (std ≈ 0.001).
-# 3. **Switch to relu, press "He", set 20 layers.** The five histograms look alike and the std line stays
-#    between about 0.5 and 0.9. **Press "Xavier"**: the line falls steadily (÷√2 per layer, 5·10⁻⁴ at layer 20)
-#    and the later histograms squeeze into the first bin.
-# 4. **tanh with Xavier** stays symmetric around 0 and shrinks only slowly with depth; **tanh with
-#    σ = 0.01** vanishes like ReLU with σ = 0.01.
-# 5. **relu with σ = 10**: the std line climbs by ×70 per layer and the histograms report "off-scale":
-#    exploding activations, the mirror image of collapse.
+# 1. **At the start** the saturated share is about 40–65 % in every layer: the U shape is saturation.
+# 2. **Press "Xavier".** The U shape at 0 and 1 turns into a hump around 0.5 and the saturated share drops
+#    to 0; the solid std line drops from ≈ 0.44 to ≈ 0.12 and stays flat — but the dashed line (std across
+#    inputs) falls by ×¼ per layer: the hump is made of units that no longer react to the input.
+# 3. **Slide σ down to 0.001.** The hump collapses into a single spike at 0.5 (std ≈ 0.001).
+# 4. **Switch to relu, press "He", set 20 layers.** The histograms look alike and the solid std line stays between
+#    about 0.5 and 0.9 (the dashed one drifts down to ≈ 0.2: ReLU's output is not centred either); the saturated share is ReLU's ~50 % of exact zeros in every layer. **Press "Xavier"**:
+#    the lines fall steadily (÷√2 per layer, 5·10⁻⁴ at layer 20) and the later histograms squeeze into the first bin.
+# 5. **tanh with Xavier** stays symmetric around 0, its two std lines stay together and shrink only slowly
+#    with depth; **tanh with σ = 0.01** vanishes like ReLU with σ = 0.01.
+# 6. **relu with σ = 10**: the std lines climb by ×70 per layer and the histograms report "off-scale":
+#    exploding activations, the mirror image of collapse. **sigmoid or tanh with σ = 10**: the saturated
+#    share goes to nearly 100 %.
 
 # %% [markdown]
 # ## 5 · Vanishing gradients
@@ -523,45 +620,71 @@ plt.show()
 # ## 6 · On MNIST, reproduced: std 0.01 vs Xavier vs He
 #
 # The textbook's comparison: a 784-100-100-100-100-10 ReLU net trained with SGD (η = 0.01, batch 128),
-# once per initialization. We train on 4000 of the bundled digits for 32 epochs (1024 mini-batch steps)
-# and plot the training loss of every mini-batch, smoothed over 20 steps.
+# one run per initialization. We train on 3000 of the bundled digits for 40 epochs (960 mini-batch steps),
+# score on a separate **validation** split of 1000 digits, and repeat everything for **3 seeds** (the seed sets
+# both the initial weights and the order of the mini-batches), so that a difference between two inits can be
+# compared with the difference between two seeds. The 1000 test digits are split off first and stay unused
+# until section 8. The figure shows the training loss of every mini-batch, smoothed over 20 steps (seed 0).
 
 # %%
-mnist = load_mnist(4000, n_test=1000)
+mnist = load_mnist(3000, n_val=1000, n_test=1000)
+mnist_dev = {k: v for k, v in mnist.items() if not k.endswith("_test")}   # the test digits stay out
 MNIST_RUNS = {"std=0.01": 0.01, "Xavier": "xavier", "He": "he"}
-mnist_hist = {}
+SEEDS = (0, 1, 2)
+mnist_hist, mnist_nets = {}, {}
 t0 = time.perf_counter()
 for name, init in MNIST_RUNS.items():
-    net = MLP(784, [100] * 4, 10, activation="relu", init=init, rng=0)
-    mnist_hist[name] = train(net, mnist, Optimizer("sgd", lr=0.01), epochs=32, batch_size=128,
-                             rng=0, eval_train=False)
-print(f"⏱ {time.perf_counter() - t0:.2f} s for three runs of {len(mnist_hist['He'].batch_loss)} steps")
+    for seed in SEEDS:
+        net = MLP(784, [100] * 4, 10, activation="relu", init=init, rng=seed)
+        mnist_hist[name, seed] = train(net, mnist_dev, Optimizer("sgd", lr=0.01), epochs=40,
+                                       batch_size=128, rng=seed, eval_train=False)
+        mnist_nets[name, seed] = net
+print(f"⏱ {time.perf_counter() - t0:.2f} s for {len(mnist_hist)} runs of {len(mnist_hist['He', 0].batch_loss)} steps")
 
 def first_below(losses, level, window=20):
     hit = np.flatnonzero(plots.smooth(losses, window) < level)
-    return f"{hit[0] + 1:>5d}" if hit.size else "never"
+    return hit[0] + 1 if hit.size else None
 
-print(f"{'init':<9} {'final loss':>10} {'test acc':>9} {'steps to loss < 1':>18} {'< 0.5':>6}")
-for name, h in mnist_hist.items():
-    print(f"{name:<9} {h.train_loss[-1]:>10.4f} {h.test_acc[-1]:>9.1%} "
-          f"{first_below(h.batch_loss, 1.0):>18} {first_below(h.batch_loss, 0.5):>6}")
+def spread(values, fmt):
+    # "mean (min–max)" over the seeds, or "never" if a run never got there
+    if any(v is None for v in values):
+        return "never" if all(v is None for v in values) else "not all seeds"
+    return f"{format(np.mean(values), fmt)} ({format(min(values), fmt)}–{format(max(values), fmt)})"
+
+print(f"mean (min–max) over {len(SEEDS)} seeds")
+print(f"{'init':<9} {'final train loss':>22} {'validation acc':>22} {'steps to loss < 1':>20} {'< 0.5':>16}")
+for name in MNIST_RUNS:
+    hs = [mnist_hist[name, s] for s in SEEDS]
+    print(f"{name:<9} {spread([h.train_loss[-1] for h in hs], '.4f'):>22} "
+          f"{spread([100 * h.val_acc[-1] for h in hs], '.1f'):>22} "
+          f"{spread([first_below(h.batch_loss, 1.0) for h in hs], '.0f'):>20} "
+          f"{spread([first_below(h.batch_loss, 0.5) for h in hs], '.0f'):>16}")
+val_gap = [mnist_hist["He", s].val_acc[-1] - mnist_hist["Xavier", s].val_acc[-1] for s in SEEDS]
+print(f"He − Xavier, validation accuracy, same seed: " + ", ".join(f"{100 * d:+.1f}" for d in val_gap) + " points")
+best_init = max(MNIST_RUNS, key=lambda n: np.mean([mnist_hist[n, s].val_acc[-1] for s in SEEDS]))
+print(f"chosen on validation: {best_init}")
 
 # %%
 fig, ax = plots.figure(1, 1, width=10, height=4.4)
-for name, h in mnist_hist.items():
-    plots.plot_loss_per_iteration(ax, h, label=name, color=plots.color_for(name), smooth_window=20)
-ax.set(ylim=(0, 2.6), title="MNIST 784-100×4-10, ReLU, SGD η = 0.01, batch 128")
+for name in MNIST_RUNS:
+    plots.plot_loss_per_iteration(ax, mnist_hist[name, 0], label=name, color=plots.color_for(name),
+                                  smooth_window=20)
+ax.set(ylim=(0, 2.6), title="MNIST 784-100×4-10, ReLU, SGD η = 0.01, batch 128 (seed 0)")
 ax.legend(title="weight init")
 plt.show()
 
 
 # %% [markdown]
-# **What you see.** With std = 0.01 (blue) the loss stays flat at ln 10 ≈ 2.3026 and the test accuracy
-# at chance (10 %): after 1024 steps the net has learned nothing — the collapse of sections 4 and 5, with
-# four layers instead of ten. Xavier (green) and He (vermillion) both learn, and He is faster all the
-# way: it brings the smoothed loss under 1 in 169 steps instead of 480, under 0.5 in 305 instead of 748,
-# and ends at 0.20 instead of 0.37 (test accuracy 90.0 % vs 87.1 %). This is the textbook's finding:
-# std 0.01 does not learn, Xavier does, and with ReLU He learns fastest.
+# **What you see.** With std = 0.01 (blue) the loss stays flat at ln 10 ≈ 2.3026 and the validation accuracy
+# at chance (10 %) for every seed: after 960 steps the net has learned nothing — the collapse of sections 4
+# and 5, with four layers instead of ten. Xavier (green) and He (vermillion) both learn, and He is faster on
+# every seed: the smoothed loss falls under 1 in about 160 steps instead of about 470, under 0.5 in about 310
+# instead of about 760, and the validation accuracy is 91.3–91.7 % against 87.3–88.5 %. The He − Xavier gap
+# (+3.1 to +4.4 points, same seed) is larger than the spread between the seeds of one init (≤ 1.2
+# points) on every seed, so on this protocol — the same η = 0.01 for all three, 40 epochs — the ordering is real. What it
+# does *not* show is that He wins at every learning rate: Xavier with a larger η might catch up; that would
+# need each init at its own validation-tuned η. The textbook's finding, as far as this protocol goes: std 0.01
+# does not learn, Xavier does, and with ReLU He learns faster.
 
 # %% [markdown]
 # ## 7 · Exercises
@@ -617,10 +740,35 @@ def my_sigmoid_backward(dout, out):
 _ = checks.check_sigmoid_backward(my_sigmoid_backward)
 
 # %% [markdown]
+# ## 8 · The test set, once
+#
+# Every choice in this chapter was made on training or validation data. Now, and only now, the 1000 test
+# digits that `load_mnist` split off in section 6: the init chosen on validation (He), its three nets as
+# trained, scored once. This is the number to quote for "He, 784-100×4-10, SGD η = 0.01, 40 epochs, 3000
+# training digits"; it is not used to choose anything.
+
+# %%
+test_acc = [mnist_nets[best_init, s].accuracy(mnist["X_test"], mnist["y_test"]) for s in SEEDS]
+print(f"TEST (the one look): {best_init}, {len(SEEDS)} seeds: "
+      + ", ".join(f"{a:.1%}" for a in test_acc)
+      + f"   mean {np.mean(test_acc):.1%} ± {np.std(test_acc, ddof=1):.1%} (std over seeds)")
+print(f"validation accuracy of the same nets: "
+      + ", ".join(f"{mnist_hist[best_init, s].val_acc[-1]:.1%}" for s in SEEDS))
+
+# %% [markdown]
 # ## Summary
 #
-# 1. Weights must start random: equal weights give equal units that stay equal (symmetry), all zeros give no gradient at all.
-# 2. Var(z) = n·Var(w)·E[a²]: pick Var(w) so the signal keeps its size — Xavier √(1/n) for sigmoid/tanh, He √(2/n) for ReLU.
-# 3. Too large a std saturates sigmoid units at 0 and 1; too small collapses every activation to one value (0.5 for sigmoid, 0 for ReLU).
-# 4. The sigmoid's slope is at most 1/4, so gradients vanish with depth; ReLU with He keeps every layer's gradient the same size.
-# 5. On MNIST, std 0.01 does not learn at all, Xavier learns, He learns fastest — and chapter 03's batch normalization enforces the healthy spread directly.
+# 1. Weights must start random: equal weights give equal units that stay equal (symmetry) — a 30-unit layer
+#    learns like a 1-unit layer; all zeros give no gradient at all.
+# 2. Var(z) = n·Var(w)·E[a²]: pick Var(w) so the signal keeps its size — Xavier √(1/n) for a zero-centred
+#    activation with slope 1 at 0 (tanh), He √(2/n) for ReLU.
+# 3. The sigmoid fits neither: σ(z) ≈ ½ + z/4. Its ½ offset gives each unit a fixed, input-independent shift
+#    (std ½ across units under Xavier) and its ¼ slope shrinks the input-dependent signal by ×¼ per layer; the
+#    histogram still looks spread, the std *across inputs* reveals it.
+# 4. Too large a std saturates sigmoid and tanh units; too small collapses every activation to one value
+#    (0.5 for sigmoid, 0 for ReLU and tanh).
+# 5. The sigmoid's slope is at most 1/4, so gradients vanish with depth; ReLU with He keeps every layer's
+#    gradient the same size.
+# 6. On MNIST (same η for all, 3 seeds, validation split): std 0.01 does not learn, Xavier learns, He learns
+#    faster and scores higher on every seed; the test set, looked at once, confirms the chosen He nets.
+#    Chapter 03's batch normalization enforces the healthy spread directly.
