@@ -67,7 +67,8 @@ execute: $(STAMP)
 	for nb in notebooks/*.ipynb; do \
 	    echo "executing $$nb"; \
 	    $(THREADS) $(PY) -m jupyter nbconvert --to notebook --execute --inplace \
-	        --ExecutePreprocessor.timeout=1200 --ExecutePreprocessor.record_timing=False "$$nb" \
+	        --ExecutePreprocessor.timeout=1200 --ExecutePreprocessor.record_timing=False \
+	        --ExecutePreprocessor.store_widget_state=False "$$nb" \
 	        || exit 1; \
 	done
 	$(STRIP) notebooks/*.ipynb

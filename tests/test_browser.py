@@ -434,3 +434,80 @@ def test_chapter00_dashboard_in_jupyterlab_and_its_html_export_offline(browser, 
         page.screenshot(path=str(ARTIFACTS / "html_export_offline_chapter00.png"))
     finally:
         page.close()
+
+
+# ----------------------------------------------------------------------------- lecture mode
+RUNNING = "() => [...document.querySelectorAll('.jp-InputArea-prompt')].some(p => p.textContent.includes('*'))"
+
+
+@pytest.mark.skipif(not CHAPTER00.exists(), reason="chapter 00 not written yet")
+def test_chapter00_as_live_slides(browser, lab):
+    """Lecture mode (jupyterlab-rise): chapter 00 opened as a slideshow, its cells run there one
+    by one with Shift+Enter as a lecturer does, up to the dashboard; the dashboard's slide shown
+    at 1280×720 and 1920×1080; a click on the learning-rate slider changes the picture while the
+    slide stays."""
+    import nbformat
+
+    nb = nbformat.read(CHAPTER00, as_version=4)
+    assert nb.metadata.get("rise", {}).get("scroll") is True, "chapter 00 has no lecture settings"
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    name = "00_as_slides.ipynb"
+    nbformat.write(nb, lab["dir"] / name)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(f"{lab['base']}/rise/{name}?token={lab['token']}")
+        page.wait_for_selector(".reveal section .jp-Cell", timeout=90_000)
+        page.wait_for_timeout(2_000)
+        page.click(".reveal .jp-Cell >> nth=0")
+        # 1. run cell after cell (Shift+Enter runs one and moves on) until the dashboard shows
+        for presses in range(1, len(nb.cells) + 1):
+            page.keyboard.press("Shift+Enter")
+            page.wait_for_timeout(150)
+            page.wait_for_function(f"() => !({RUNNING})()", timeout=240_000)
+            if page.locator("img.widget-image[src^='blob:']").count():
+                break
+        img = page.locator("img.widget-image[src^='blob:']").first
+        assert img.count(), "no dashboard appeared in the slideshow"
+        assert "Error" not in page.locator(".jp-OutputArea-output[data-mime-type*='stderr']").all_inner_texts().__str__()
+        slide_id = img.evaluate("i => i.closest('section').id")
+        # 2. go to the dashboard's slide the way a lecturer does: from the first slide, page down
+        page.keyboard.press("Escape")
+        page.keyboard.press("Home")
+        for _ in range(80):
+            if page.evaluate("id => document.getElementById(id).classList.contains('present')", slide_id):
+                break
+            page.keyboard.press("PageDown")
+            page.wait_for_timeout(250)
+        assert page.evaluate("id => document.getElementById(id).classList.contains('present')", slide_id)
+        page.wait_for_timeout(1_000)
+        box = img.bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 720 + 1, f"the figure leaves the screen: {box}"
+        page.screenshot(path=str(ARTIFACTS / "slides_chapter00_dashboard_1280x720.png"))
+        page.set_viewport_size({"width": 1920, "height": 1080})
+        page.wait_for_timeout(1_500)
+        page.screenshot(path=str(ARTIFACTS / "slides_chapter00_dashboard_1920x1080.png"))
+        page.set_viewport_size({"width": 1280, "height": 720})
+        page.wait_for_timeout(1_000)
+        # 3. move the learning-rate slider (a click on its track: the arrow keys belong to reveal.js)
+        section = page.locator(f"#{slide_id}")
+        slider = section.locator(".widget-slider", has=page.locator(".widget-label", has_text="learning rate"))
+        readout = slider.locator(".widget-readout").first
+        before_value, before_src = readout.inner_text(), img.get_attribute("src")
+        track = slider.locator(".noUi-target").first.bounding_box()
+        page.mouse.click(track["x"] + 0.85 * track["width"], track["y"] + track["height"] / 2)
+        page.wait_for_function("([e, s]) => e.src !== s", arg=[img.element_handle(), before_src], timeout=60_000)
+        assert readout.inner_text() != before_value, "the slider did not move"
+        assert page.evaluate("id => document.getElementById(id).classList.contains('present')", slide_id), \
+            "moving the slider left the dashboard's slide"
+        page.wait_for_timeout(1_500)
+        page.screenshot(path=str(ARTIFACTS / "slides_chapter00_dashboard_moved.png"))
+        print(f"slides: {presses} Shift+Enter to the dashboard on #{slide_id}; η {before_value} -> {readout.inner_text()}")
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / "slides_chapter00_FAILED.png"))
+        raise
+    finally:
+        page.close()
