@@ -6,6 +6,8 @@ Every backward pass is checked against a numerical gradient in ``tests/test_laye
 """
 import numpy as np
 
+from . import validate as _v
+
 
 # ----------------------------------------------------------------------------- affine
 def affine_forward(x, W, b):
@@ -137,8 +139,12 @@ def batchnorm_forward(x, gamma, beta, running, *, train, momentum=0.9, eps=1e-5)
     if running is None:
         running = {"mean": np.zeros_like(gamma), "var": np.ones_like(gamma)}
     if not train:
-        xhat = (x - running["mean"]) / np.sqrt(running["var"] + eps)
-        return gamma * xhat + beta, None, running
+        # inference is a fixed affine map per feature; the cache (marked by its 4th entry)
+        # lets batchnorm_backward differentiate it too (e.g. ``net.loss(..., train=False)``)
+        std = np.sqrt(running["var"] + eps)
+        xhat = (x - running["mean"]) / std
+        inv_std = 1.0 / std
+        return gamma * xhat + beta, (xhat, gamma, inv_std, "inference"), running
     mu = x.mean(axis=0)
     xc = x - mu
     var = (xc * xc).mean(axis=0)
@@ -157,11 +163,15 @@ def batchnorm_backward(dout, cache):
     The compact form of the chain rule through μ_B and σ²_B::
 
         dx = (1/N)·γ/√(σ²_B + ε) · (N·dy − Σdy − x̂·Σ(dy·x̂))
+
+    A cache from inference mode (running statistics, constants): dx = γ/√(σ²_run + ε)·dy.
     """
-    xhat, gamma, inv_std = cache
+    xhat, gamma, inv_std = cache[:3]
     n = dout.shape[0]
     dbeta = dout.sum(axis=0)
     dgamma = (dout * xhat).sum(axis=0)
+    if len(cache) == 4:
+        return gamma * inv_std * dout, dgamma, dbeta
     dx = (gamma * inv_std / n) * (n * dout - dbeta - xhat * dgamma)
     return dx, dgamma, dbeta
 
@@ -181,8 +191,7 @@ def dropout_forward(x, p, *, train, rng=None, mask=None):
     and multiplies the weights by that keep probability at test time; the inverted form gives
     the same expected activation and leaves inference untouched.
     """
-    if not 0.0 <= p < 1.0:
-        raise ValueError(f"dropout must be in [0, 1), got {p}")
+    p = _v.number("dropout", p, 0.0, 1.0, hi_open=True)
     if not train or p == 0.0:
         return x, None
     if mask is None:
@@ -212,12 +221,10 @@ def softmax_cross_entropy(scores, y):
     scores: (N, C), y: (N,) ints in [0, C).  Uses log-sum-exp, so huge scores do not overflow.
     """
     scores = np.asarray(scores)
-    y = np.asarray(y)
-    if scores.ndim != 2 or y.shape != (scores.shape[0],):
-        raise ValueError(f"scores must be (N, C) and y (N,), got {scores.shape} and {y.shape}")
+    if scores.ndim != 2 or np.ndim(y) != 1 or len(y) != scores.shape[0]:
+        raise ValueError(f"scores must be (N, C) and y (N,), got {scores.shape} and {np.shape(y)}")
     n, c = scores.shape
-    if y.size and (y.min() < 0 or y.max() >= c):
-        raise ValueError(f"labels y must be in [0, {c - 1}], got range [{y.min()}, {y.max()}]")
+    y = _v.labels("y", y, n, c)
     z = scores - scores.max(axis=1, keepdims=True)
     log_sum = np.log(np.exp(z).sum(axis=1))
     rows = np.arange(n)

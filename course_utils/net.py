@@ -7,6 +7,7 @@ source of truth: optimizers return a new dict and ``train`` assigns it back.
 import numpy as np
 
 from . import layers as L
+from . import validate as _v
 
 PENALTIES = ("l2", "l1")
 
@@ -25,16 +26,11 @@ def init_std(init, fan_in, activation="relu"):
         if key in ("xavier", "glorot"):
             return np.sqrt(1.0 / fan_in)
         raise ValueError(f"init must be 'he', 'xavier' or a positive float, got {init!r}")
-    std = float(init)
-    if not np.isfinite(std) or std <= 0:
-        raise ValueError(f"init std must be a positive float, got {init!r}")
-    return std
+    return _v.number("init (std)", init, 0.0, lo_open=True)
 
 
 def _check_int(name, value, lo=1):
-    if isinstance(value, bool) or int(value) != value or value < lo:
-        raise ValueError(f"{name} must be an integer >= {lo}, got {value!r}")
-    return int(value)
+    return _v.integer(name, value, lo)
 
 
 class MLP:
@@ -56,15 +52,24 @@ class MLP:
                  init="he", dtype=np.float64, rng=0):
         input_dim = _check_int("input_dim", input_dim)
         output_dim = _check_int("output_dim", output_dim, lo=2)
-        hidden_dims = [_check_int("hidden_dims[i]", h) for h in hidden_dims]
-        if activation not in L.ACTIVATIONS:
+        if isinstance(hidden_dims, (str, bytes, dict)) or not hasattr(hidden_dims, "__iter__"):
+            raise TypeError(f"hidden_dims must be a list of layer widths such as [100, 100] "
+                            f"(or [] for none), got {hidden_dims!r}")
+        hidden_dims = [_check_int(f"hidden_dims[{i}]", h) for i, h in enumerate(hidden_dims)]
+        if not isinstance(activation, str) or activation not in L.ACTIVATIONS:
             raise ValueError(f"activation must be one of {sorted(L.ACTIVATIONS)}, got {activation!r}")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
-        if not (weight_decay >= 0 and np.isfinite(weight_decay)):
-            raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
-        if penalty not in PENALTIES:
+        dropout = _v.number("dropout", dropout, 0.0, 1.0, hi_open=True)
+        weight_decay = _v.number("weight_decay", weight_decay, 0.0)
+        if not isinstance(penalty, str) or penalty not in PENALTIES:
             raise ValueError(f"penalty must be one of {PENALTIES}, got {penalty!r}")
+        if not isinstance(batchnorm, (bool, np.bool_)):
+            raise TypeError(f"batchnorm must be True or False, got {batchnorm!r}")
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError as exc:
+            raise TypeError(f"dtype must be a NumPy float type such as np.float64, got {dtype!r}") from exc
+        if dtype.kind != "f":
+            raise TypeError(f"dtype must be a NumPy float type such as np.float64, got {dtype}")
         self.dims = [input_dim, *hidden_dims, output_dim]
         self.activation = activation
         self.batchnorm = bool(batchnorm)
@@ -89,17 +94,19 @@ class MLP:
 
     # ------------------------------------------------------------------ forward / backward
     def _check_input(self, X, y=None):
+        if X is None or isinstance(X, (str, bytes, dict)):
+            raise TypeError(f"X must be an array of shape (N, {self.dims[0]}), got {type(X).__name__}")
         X = np.asarray(X)
         if X.ndim != 2 or X.shape[1] != self.dims[0]:
             raise ValueError(f"X must have shape (N, {self.dims[0]}), got {X.shape}")
+        if X.dtype.kind not in "biuf":
+            raise TypeError(f"X must hold numbers, got dtype {X.dtype}")
+        X = X.astype(self.dtype, copy=False)
+        if not np.isfinite(X).all():
+            raise ValueError("X must not contain NaN or inf")
         if y is not None:
-            y = np.asarray(y)
-            if y.shape != (X.shape[0],):
-                raise ValueError(f"y must have shape ({X.shape[0]},) to match X, got {y.shape}")
-            if y.size and (y.min() < 0 or y.max() >= self.dims[-1]):
-                raise ValueError(f"labels y must be in [0, {self.dims[-1] - 1}], "
-                                 f"got range [{y.min()}, {y.max()}]")
-        return X.astype(self.dtype, copy=False), y
+            y = _v.labels("y", y, X.shape[0], self.dims[-1])
+        return X, y
 
     def forward(self, X, *, train=False, rng=None, masks=None, keep_hidden=False):
         """Class scores (N, C) and the caches the backward pass needs.
@@ -172,6 +179,7 @@ class MLP:
     def predict(self, X, batch_size=2000):
         """Predicted class per row (inference mode: running BN statistics, no dropout)."""
         X, _ = self._check_input(X)
+        batch_size = _v.integer("batch_size", batch_size, 1)
         out = [self.forward(X[i:i + batch_size])[0].argmax(axis=1)
                for i in range(0, X.shape[0], batch_size)]
         return np.concatenate(out) if out else np.zeros(0, dtype=int)
