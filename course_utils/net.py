@@ -155,6 +155,10 @@ class MLP:
         dropout masks from ``rng`` (or the net's own generator); ``train=False`` is inference.
         """
         X, y = self._check_input(X, y)
+        with np.errstate(all="ignore"):          # a diverged net gives inf/NaN, not warnings
+            return self._loss(X, y, train, rng, masks)
+
+    def _loss(self, X, y, train, rng, masks):
         scores, caches = self.forward(X, train=train, rng=rng, masks=masks)
         data_loss, dscores = L.softmax_cross_entropy(scores, y)
         grads = {}
@@ -180,15 +184,17 @@ class MLP:
         """Predicted class per row (inference mode: running BN statistics, no dropout)."""
         X, _ = self._check_input(X)
         batch_size = _v.integer("batch_size", batch_size, 1)
-        out = [self.forward(X[i:i + batch_size])[0].argmax(axis=1)
-               for i in range(0, X.shape[0], batch_size)]
+        with np.errstate(all="ignore"):
+            out = [self.forward(X[i:i + batch_size])[0].argmax(axis=1)
+                   for i in range(0, X.shape[0], batch_size)]
         return np.concatenate(out) if out else np.zeros(0, dtype=int)
 
     def evaluate(self, X, y):
         """(mean cross-entropy without the penalty, accuracy) in inference mode."""
         X, y = self._check_input(X, y)
-        scores, _ = self.forward(X)
-        loss, _ = L.softmax_cross_entropy(scores, y)
+        with np.errstate(all="ignore"):
+            scores, _ = self.forward(X)
+            loss, _ = L.softmax_cross_entropy(scores, y)
         return loss, float((scores.argmax(axis=1) == y).mean())
 
     def accuracy(self, X, y):
