@@ -10,11 +10,33 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import validate as _v
 
-def _check_int(name, value, lo=1):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo:
-        raise ValueError(f"{name} must be an integer >= {lo}, got {value!r}")
-    return int(value)
+MAX_DRAWS = 10**7     # values one sample() or grid() call may make
+
+
+def _check_int(name, value, lo=1, hi=None):
+    return _v.integer(name, value, lo, hi)
+
+
+def _rng(rng):
+    """A Generator from a Generator, a seed (int) or a SeedSequence."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or isinstance(rng, bool) or not isinstance(rng, (int, np.integer, np.random.SeedSequence)):
+        raise TypeError(f"rng must be a numpy Generator or an integer seed, got {rng!r}")
+    return np.random.default_rng(rng)
+
+
+def _size(size):
+    if size is None:
+        return None
+    if isinstance(size, tuple):
+        dims = tuple(_check_int(f"size[{i}]", d, 0) for i, d in enumerate(size))
+        if int(np.prod(dims, dtype=float)) > MAX_DRAWS:
+            raise ValueError(f"size must ask for at most {MAX_DRAWS:,} values, got {size}")
+        return dims
+    return _check_int("size", size, 0, MAX_DRAWS)
 
 
 class Space:
@@ -52,7 +74,7 @@ class _Continuous(Space):
         return np.clip(self.finv(a + np.asarray(u, float) * (b - a)), self.lo, self.hi)
 
     def sample(self, rng, size=None):
-        return self.from_unit(rng.uniform(0.0, 1.0, size))
+        return self.from_unit(_rng(rng).uniform(0.0, 1.0, _size(size)))
 
     def grid(self, n):
         """n points evenly spaced in t (the middle one when n = 1), ends exactly lo and hi."""
@@ -84,14 +106,14 @@ class OneMinusLogUniform(_Continuous):
 
 
 def _unit_grid(n):
-    return np.array([0.5]) if _check_int("n", n) == 1 else np.linspace(0.0, 1.0, n)
+    return np.array([0.5]) if _check_int("n", n, 1, MAX_DRAWS) == 1 else np.linspace(0.0, 1.0, int(n))
 
 
 class _Discrete(Space):
     """K = ``cells`` values; value k owns the cell [k/K, (k+1)/K) of [0, 1]."""
 
     def sample(self, rng, size=None):
-        return self._value(rng.integers(self.cells, size=size))
+        return self._value(_rng(rng).integers(self.cells, size=_size(size)))
 
     def to_unit(self, x):
         return (np.asarray(self._index(x), float) + 0.5) / self.cells
@@ -109,12 +131,15 @@ class IntRange(_Discrete):
     hi: int
 
     def __post_init__(self):
-        if not (all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-                    for v in (self.lo, self.hi)) and self.lo <= self.hi):
+        try:
+            lo, hi = _v.integer("lo", self.lo), _v.integer("hi", self.hi)
+        except (TypeError, ValueError):
+            lo = hi = None
+        if lo is None or not lo <= hi:
             raise ValueError(f"IntRange(lo, hi) needs integers lo <= hi, "
                              f"got lo={self.lo!r}, hi={self.hi!r}")
-        object.__setattr__(self, "lo", int(self.lo))
-        object.__setattr__(self, "hi", int(self.hi))
+        object.__setattr__(self, "lo", lo)
+        object.__setattr__(self, "hi", hi)
 
     cells = property(lambda self: self.hi - self.lo + 1)
 
@@ -126,7 +151,8 @@ class IntRange(_Discrete):
 
     def grid(self, n):
         mid = [(self.lo + self.hi) / 2]
-        x = np.linspace(self.lo, self.hi, n) if _check_int("n", n) > 1 else mid
+        n = _check_int("n", n, 1, MAX_DRAWS)
+        x = np.linspace(self.lo, self.hi, n) if n > 1 else mid
         return np.unique(np.round(x).astype(np.int64))
 
 
