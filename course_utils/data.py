@@ -185,8 +185,11 @@ def kfold(y, k=5, *, stratify=True, rng=0):
 
 
 # ----------------------------------------------------------------------------- 2-D toy sets
+MAX_TOY = 1_000_000   # rows of a toy set (10**9 would take minutes and 16 GB)
+
+
 def _check_toy(n, noise):
-    return _v.integer("n", n, 2), _v.number("noise", noise, 0.0)
+    return _v.integer("n", n, 2, MAX_TOY), _v.number("noise", noise, 0.0)
 
 
 def make_moons(n=200, noise=0.1, rng=0):

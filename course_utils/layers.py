@@ -136,6 +136,8 @@ def batchnorm_forward(x, gamma, beta, running, *, train, momentum=0.9, eps=1e-5)
     the *new* batch by its momentum) and it stores the *unbiased* batch variance in the
     running average; Keras' ``momentum=0.99`` uses our convention.
     """
+    _v.number("momentum", momentum, 0.0, 1.0)
+    _v.number("eps", eps, 0.0, lo_open=True)
     if running is None:
         running = {"mean": np.zeros_like(gamma), "var": np.ones_like(gamma)}
     if not train:

@@ -29,8 +29,12 @@ def init_std(init, fan_in, activation="relu"):
     return _v.number("init (std)", init, 0.0, lo_open=True)
 
 
+MAX_WIDTH = 100_000          # units per layer
+MAX_PARAMS = 50_000_000      # weights in the whole net (400 MB in float64)
+
+
 def _check_int(name, value, lo=1):
-    return _v.integer(name, value, lo)
+    return _v.integer(name, value, lo, MAX_WIDTH)
 
 
 class MLP:
@@ -71,6 +75,10 @@ class MLP:
         if dtype.kind != "f":
             raise TypeError(f"dtype must be a NumPy float type such as np.float64, got {dtype}")
         self.dims = [input_dim, *hidden_dims, output_dim]
+        n_weights = sum(a * b for a, b in zip(self.dims, self.dims[1:]))
+        if n_weights > MAX_PARAMS:
+            raise ValueError(f"the layer widths {self.dims} give {n_weights:,} weights; "
+                             f"input_dim, hidden_dims and output_dim must keep it at most {MAX_PARAMS:,}")
         self.activation = activation
         self.batchnorm = bool(batchnorm)
         self.dropout = float(dropout)

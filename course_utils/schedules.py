@@ -47,7 +47,14 @@ def inverse_time(lr, decay_rate=1.0, power=0.5):
     decay_rate = _v.number("decay_rate", decay_rate, 0.0)
     # power < 0 would make η grow without bound
     power = _v.number("power", power, 0.0)
-    return lambda step: lr / (1.0 + decay_rate * _t(step)) ** power
+
+    def schedule(step):
+        try:
+            return lr / (1.0 + decay_rate * _t(step)) ** power
+        except OverflowError:                    # the denominator passed 1e308: η is 0
+            return 0.0
+
+    return schedule
 
 
 def cosine(lr, total_steps, min_lr=0.0, warmup_steps=0):

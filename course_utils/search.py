@@ -24,6 +24,7 @@ from itertools import product
 
 import numpy as np
 
+from . import validate as _v
 from .gp import expected_improvement, gp_log_likelihood, gp_posterior, rbf_kernel  # noqa: F401
 from .spaces import (Choice, IntRange, LogUniform, OneMinusLogUniform, Space,  # noqa: F401
                      Uniform, _check_int, _Continuous)
@@ -210,6 +211,8 @@ def random_search(objective, space, n_trials, *, rng, executor=None, maximize=Tr
 
 
 def _check_keep(keep, widen):
+    keep = _v.number("keep", keep, where="in (0, 1]")
+    widen = _v.number("widen", widen, where=">= 0")
     if not (0 < keep <= 1 and widen >= 0):
         raise ValueError(f"need 0 < keep <= 1 and widen >= 0, got keep={keep}, widen={widen}")
 
@@ -294,9 +297,9 @@ def bayes_opt(objective, space, n_trials, *, rng, n_init=5, xi=0.01, executor=No
     n, g = _setup(objective, space, n_trials, "n_trials", rng, executor)
     n_init = min(_check_int("n_init", n_init), n)
     batch_size = _check_int("batch_size", batch_size)
-    n_candidates = _check_int("n_candidates", n_candidates)
-    if not (xi >= 0 and noise >= 0):
-        raise ValueError(f"bayes_opt needs xi >= 0 and noise >= 0, got xi={xi}, noise={noise}")
+    n_candidates = _check_int("n_candidates", n_candidates, 1, 1_000_000)
+    xi = _v.number("xi", xi, 0.0)
+    noise = _v.number("noise", noise, 0.0)
     sign, spaces = (1.0 if maximize else -1.0), list(space.values())
     seeds = _seeds(g, n)
     with _Progress(n, progress, maximize, "bayes opt") as bar:

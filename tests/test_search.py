@@ -350,7 +350,7 @@ def test_progress_notebook_uses_a_widget_never_stderr(capsys, monkeypatch):
     (lambda: narrow(SPACE, [Trial({"lr": 0.1, "m": 0.5}, 1.0)], keep=0), r"0 < keep <= 1"),
     (lambda: coarse_to_fine(_boom, SPACE, 4, rng=0, keep=1.5), r"0 < keep <= 1"),   # up front
     (lambda: coarse_to_fine(bowl, SPACE, 4, rng=0, widen=-1), r"widen >= 0"),
-    (lambda: bayes_opt(bowl, SPACE, 5, rng=0, xi=-1), r"xi >= 0"),
+    (lambda: bayes_opt(bowl, SPACE, 5, rng=0, xi=-1), r"xi must be >= 0"),
     (lambda: bayes_opt(bowl, SPACE, 5, rng=0, batch_size=0), r"batch_size must be"),
 ])
 def test_bad_input_raises(make, match):
