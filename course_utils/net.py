@@ -37,6 +37,13 @@ def _check_int(name, value, lo=1):
     return _v.integer(name, value, lo, MAX_WIDTH)
 
 
+def _need_labels(y, X):
+    if y is None:
+        raise TypeError("y must be the array of class labels, got None")
+    if np.shape(X)[:1] == (0,):
+        raise ValueError("X must have at least one row to compute a loss or an accuracy")
+
+
 class MLP:
     """Multi-layer perceptron for classification.
 
@@ -162,6 +169,7 @@ class MLP:
         ``train=True`` uses batch statistics (and updates BN's running averages) and samples
         dropout masks from ``rng`` (or the net's own generator); ``train=False`` is inference.
         """
+        _need_labels(y, X)
         X, y = self._check_input(X, y)
         with np.errstate(all="ignore"):          # a diverged net gives inf/NaN, not warnings
             return self._loss(X, y, train, rng, masks)
@@ -199,6 +207,7 @@ class MLP:
 
     def evaluate(self, X, y):
         """(mean cross-entropy without the penalty, accuracy) in inference mode."""
+        _need_labels(y, X)
         X, y = self._check_input(X, y)
         with np.errstate(all="ignore"):
             scores, _ = self.forward(X)
@@ -207,6 +216,7 @@ class MLP:
 
     def accuracy(self, X, y):
         """Fraction of rows whose predicted class equals the label."""
+        _need_labels(y, X)
         X, y = self._check_input(X, y)
         return float((self.predict(X) == y).mean())
 

@@ -244,7 +244,7 @@ class Optimizer:
     def __init__(self, name, **hp):
         key = name.lower() if isinstance(name, str) else None
         if key not in OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {name!r}; choose one of {sorted(OPTIMIZERS)}")
+            raise ValueError(f"unknown optimizer name {name!r}; choose one of {sorted(OPTIMIZERS)}")
         check_hyperparameters(key, hp)
         self.name = key
         self.rule = OPTIMIZERS[key]

@@ -55,7 +55,7 @@ class _Continuous(Space):
 
     def __post_init__(self):
         try:
-            lo, hi = float(self.lo), float(self.hi)
+            lo, hi = _v.number("lo", self.lo), _v.number("hi", self.hi)
         except (TypeError, ValueError):
             lo = hi = math.nan
         text, ok = self.rule

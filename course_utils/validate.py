@@ -70,7 +70,8 @@ def labels(name, y, n_rows=None, n_classes=None):
         raise TypeError(f"{name} must be a 1-D array of integer class labels, got {_got(y)}") from exc
     if arr.ndim != 1 or (n_rows is not None and arr.shape[0] != n_rows):
         want = f"({n_rows},)" if n_rows is not None else "(N,)"
-        raise ValueError(f"{name} must have shape {want}, a 1-D array of class labels, "
+        where = " (one label per row of X)" if n_rows is not None else ""
+        raise ValueError(f"{name} must have shape {want}, a 1-D array of class labels{where}, "
                          f"got shape {arr.shape}")
     if arr.dtype.kind in "iu":
         out = arr.astype(np.int64, copy=False)

@@ -108,8 +108,10 @@ def batch_slider(description="batch size", value=128, *, min_exp=0, max_exp=10, 
     min_exp = _v.integer(f"{description}: min_exp", min_exp, 0, 20)
     max_exp = _v.integer(f"{description}: max_exp", max_exp, min_exp, 20)
     options = [2 ** e for e in range(min_exp, max_exp + 1)]
-    if isinstance(value, bool) or value not in options:
-        raise ValueError(f"{description}: value must be a power of two in [{options[0]}, {options[-1]}], got {value}")
+    value = _v.integer(f"{description}: value", value)
+    if value not in options:
+        raise ValueError(f"{description}: value must be a power of two in [{options[0]}, {options[-1]}] "
+                         f"(2**min_exp .. 2**max_exp), got {value}")
     return _w().SelectionSlider(options=options, value=value, description=description,
                                 layout=_layout(width), **_SHARED)
 
@@ -127,6 +129,7 @@ def dropdown(description, options, value=None, *, width="260px"):
 def checkbox(description, value=True, *, width="auto"):
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{description}: value must be True or False, got {value!r}")
+    value = bool(value)
     return _w().Checkbox(value=value, description=description, indent=False, layout=_layout(width))
 
 
@@ -235,8 +238,8 @@ class Dashboard:
             raise ValueError(f"unknown control(s) {sorted(unknown)}; this dashboard has {sorted(self.controls)}")
         if self._closed:
             raise RuntimeError("this dashboard was closed (or replaced by re-running its cell)")
-        for k, v in values.items():          # all checked first: no half-applied set()
-            _check_control_value(k, self.controls[k], v)
+        values = {k: _check_control_value(k, self.controls[k], v)   # all checked first:
+                  for k, v in values.items()}                       # no half-applied set()
         self._muted = True
         try:
             for k, v in values.items():
@@ -386,19 +389,27 @@ def _check_control_value(name, control, value):
     if isinstance(control, w.Checkbox):
         if not isinstance(value, (bool, np.bool_)):
             raise TypeError(f"{desc} must be True or False, got {value!r}")
-    elif isinstance(control, (w.SelectionSlider, w.Dropdown, w.SelectionRangeSlider)):
-        options = [o[1] if isinstance(o, tuple) else o for o in control.options]
-        if not any(value is o or (type(value) is not bool and value == o) for o in options):
-            raise ValueError(f"{desc} must be one of {options}, got {value!r}")
-    elif isinstance(control, w.FloatLogSlider):
+        return bool(value)
+    if isinstance(control, (w.SelectionSlider, w.Dropdown)):
+        options = list(control._options_values)
+        for o in options:                    # the option itself (2.0 selects the option 2)
+            try:
+                if value is o or (not isinstance(value, (bool, np.bool_)) and bool(value == o)):
+                    return o
+            except (TypeError, ValueError):
+                continue
+        raise ValueError(f"{desc} must be one of {options}, got {value!r}")
+    if isinstance(control, w.FloatLogSlider):
         lo, hi = control.base ** control.min, control.base ** control.max
         v = _v.number(desc, value, 0.0, lo_open=True, where=f"in [{lo:.3g}, {hi:.3g}]")
         if not lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9):
             raise ValueError(f"{desc} must be in [{lo:.3g}, {hi:.3g}] (the slider's range), got {value!r}")
-    elif isinstance(control, (w.IntSlider, w.BoundedIntText)):
-        _v.integer(desc, value, control.min, control.max)
-    elif hasattr(control, "min") and hasattr(control, "max"):
+        return value
+    if isinstance(control, (w.IntSlider, w.BoundedIntText)):
+        return _v.integer(desc, value, control.min, control.max)
+    if hasattr(control, "min") and hasattr(control, "max"):
         _v.number(desc, value, control.min, control.max)
+    return value
 
 
 # re-running a dashboard cell replaces the dashboard it made last time: key -> [(run, ref)]
