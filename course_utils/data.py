@@ -104,8 +104,7 @@ def standardize(X_train, *others, eps=1e-8):
 
     Returns ``(X_train_scaled, *others_scaled)``.  Features with zero std are only centred.
     """
-    eps = _v.number("eps", eps, 0.0)
-    X_train, others = _check_sets(X_train, others)
+    X_train = np.asarray(X_train, dtype=np.float64)
     mean, std = X_train.mean(axis=0), X_train.std(axis=0)
     std = np.where(std > eps, std, 1.0)
     f = lambda X: (np.asarray(X, dtype=np.float64) - mean) / std
@@ -123,6 +122,15 @@ def _check_sets(X_train, others):
             raise ValueError(f"others[{i}] must have X_train's features {X_train.shape[1:]}, "
                              f"got shape {X.shape}")
     return X_train, others
+
+
+def _standardize_args(X_train, *others, eps=1e-8):
+    _v.number("eps", eps, 0.0)
+    _check_sets(X_train, others)
+
+
+# the check wraps the body, which chapter 00 prints with inspect.getsource
+standardize = _v.checked(standardize, _standardize_args)
 
 
 def _split_labels(y):

@@ -136,17 +136,11 @@ def batchnorm_forward(x, gamma, beta, running, *, train, momentum=0.9, eps=1e-5)
     the *new* batch by its momentum) and it stores the *unbiased* batch variance in the
     running average; Keras' ``momentum=0.99`` uses our convention.
     """
-    _v.number("momentum", momentum, 0.0, 1.0)
-    _v.number("eps", eps, 0.0, lo_open=True)
     if running is None:
         running = {"mean": np.zeros_like(gamma), "var": np.ones_like(gamma)}
     if not train:
-        # inference is a fixed affine map per feature; the cache (marked by its 4th entry)
-        # lets batchnorm_backward differentiate it too (e.g. ``net.loss(..., train=False)``)
-        std = np.sqrt(running["var"] + eps)
-        xhat = (x - running["mean"]) / std
-        inv_std = 1.0 / std
-        return gamma * xhat + beta, (xhat, gamma, inv_std, "inference"), running
+        xhat = (x - running["mean"]) / np.sqrt(running["var"] + eps)
+        return gamma * xhat + beta, None, running
     mu = x.mean(axis=0)
     xc = x - mu
     var = (xc * xc).mean(axis=0)
@@ -165,17 +159,26 @@ def batchnorm_backward(dout, cache):
     The compact form of the chain rule through μ_B and σ²_B::
 
         dx = (1/N)·γ/√(σ²_B + ε) · (N·dy − Σdy − x̂·Σ(dy·x̂))
-
-    A cache from inference mode (running statistics, constants): dx = γ/√(σ²_run + ε)·dy.
     """
-    xhat, gamma, inv_std = cache[:3]
+    xhat, gamma, inv_std = cache
     n = dout.shape[0]
     dbeta = dout.sum(axis=0)
     dgamma = (dout * xhat).sum(axis=0)
-    if len(cache) == 4:
-        return gamma * inv_std * dout, dgamma, dbeta
     dx = (gamma * inv_std / n) * (n * dout - dbeta - xhat * dgamma)
     return dx, dgamma, dbeta
+
+
+def batchnorm_inference_backward(dout, x, gamma, running, eps=1e-5):
+    """Backward of ``batchnorm_forward(..., train=False)``: with the running statistics fixed,
+    batch norm is the affine map y = γ·(x − r_mean)/√(r_var + ε) + β per feature, so
+
+        dx = γ/√(r_var + ε)·dy,   dγ = Σ dy·x̂,   dβ = Σ dy
+
+    (``net.loss(X, y, train=False)`` on a batch-norm net uses it).  x: the input of the layer.
+    """
+    inv_std = 1.0 / np.sqrt(running["var"] + eps)
+    xhat = (x - running["mean"]) * inv_std
+    return gamma * inv_std * dout, (dout * xhat).sum(axis=0), dout.sum(axis=0)
 
 
 # ----------------------------------------------------------------------------- dropout
@@ -193,7 +196,8 @@ def dropout_forward(x, p, *, train, rng=None, mask=None):
     and multiplies the weights by that keep probability at test time; the inverted form gives
     the same expected activation and leaves inference untouched.
     """
-    p = _v.number("dropout", p, 0.0, 1.0, hi_open=True)
+    if not 0.0 <= p < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), got {p}")
     if not train or p == 0.0:
         return x, None
     if mask is None:
@@ -234,3 +238,20 @@ def softmax_cross_entropy(scores, y):
     dscores = np.exp(z - log_sum[:, None])
     dscores[rows, y] -= 1.0
     return loss, dscores / n
+
+
+# ----------------------------------------------------------------------------- argument checks
+# Types, NaN/inf and ranges, each error naming the argument.  They wrap the functions above
+# instead of sitting in their bodies, which the chapters print with ``inspect.getsource`` (it
+# follows ``functools.wraps`` back to the formula).
+def _batchnorm_args(x, gamma, beta, running, *, train, momentum=0.9, eps=1e-5):
+    _v.number("momentum", momentum, 0.0, 1.0)
+    _v.number("eps", eps, 0.0, lo_open=True)
+
+
+def _dropout_args(x, p, *, train, rng=None, mask=None):
+    _v.number("dropout", p, 0.0, 1.0, hi_open=True)
+
+
+batchnorm_forward = _v.checked(batchnorm_forward, _batchnorm_args)
+dropout_forward = _v.checked(dropout_forward, _dropout_args)

@@ -26,7 +26,19 @@ def init_std(init, fan_in, activation="relu"):
         if key in ("xavier", "glorot"):
             return np.sqrt(1.0 / fan_in)
         raise ValueError(f"init must be 'he', 'xavier' or a positive float, got {init!r}")
-    return _v.number("init (std)", init, 0.0, lo_open=True)
+    std = float(init)
+    if not np.isfinite(std) or std <= 0:
+        raise ValueError(f"init std must be a positive float, got {init!r}")
+    return std
+
+
+def _init_args(init, fan_in, activation="relu"):
+    if not isinstance(init, str):
+        _v.number("init (std)", init, 0.0, lo_open=True)
+
+
+# the argument check wraps the body, which chapter 02 prints with inspect.getsource
+init_std = _v.checked(init_std, _init_args)
 
 
 MAX_WIDTH = 100_000          # units per layer
@@ -171,10 +183,6 @@ class MLP:
         """
         _need_labels(y, X)
         X, y = self._check_input(X, y)
-        with np.errstate(all="ignore"):          # a diverged net gives inf/NaN, not warnings
-            return self._loss(X, y, train, rng, masks)
-
-    def _loss(self, X, y, train, rng, masks):
         scores, caches = self.forward(X, train=train, rng=rng, masks=masks)
         data_loss, dscores = L.softmax_cross_entropy(scores, y)
         grads = {}
@@ -184,7 +192,11 @@ class MLP:
         for i in range(n - 1, 0, -1):
             c_fc, c_bn, c_act, c_do = caches[i - 1]
             dh = act_bwd(L.dropout_backward(dh, c_do), c_act)
-            if self.batchnorm:
+            if self.batchnorm and c_bn is None:      # inference mode: a fixed affine map
+                z = c_fc[0] @ self.params[f"fc{i}.W"] + self.params[f"fc{i}.b"]
+                dh, grads[f"bn{i}.gamma"], grads[f"bn{i}.beta"] = L.batchnorm_inference_backward(
+                    dh, z, self.params[f"bn{i}.gamma"], self.running[f"bn{i}"])
+            elif self.batchnorm:
                 dh, grads[f"bn{i}.gamma"], grads[f"bn{i}.beta"] = L.batchnorm_backward(dh, c_bn)
             dh, grads[f"fc{i}.W"], grads[f"fc{i}.b"] = L.affine_backward(dh, c_fc, need_dx=i > 1)
         lam = self.weight_decay

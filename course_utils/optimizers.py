@@ -259,7 +259,7 @@ class Optimizer:
 
     def update(self, params, grads, state, lr=None):
         if lr is not None:
-            lr = _v.number("lr", lr, 0.0, where=">= 0 (a schedule may reach 0)")
+            _v.number("lr", lr, 0.0, where=">= 0 (a schedule may reach 0)")
         hp = self.hp if lr is None else {**self.hp, "lr": lr}
         if not isinstance(params, dict) or not isinstance(grads, dict) or not isinstance(state, dict):
             raise TypeError("params, grads and state must be dicts name -> array "

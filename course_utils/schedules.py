@@ -12,30 +12,36 @@ def _check(lr):
 
 
 def _t(step):
-    """The step a schedule is asked about: a number >= 0 (train passes the 0-based epoch)."""
-    return _v.number("step", step, 0.0)
+    """The step a schedule is asked about: a number >= 0 (train passes the 0-based epoch);
+    returned unchanged, like every checked value here (the arithmetic stays as it was)."""
+    _v.number("step", step, 0.0)
+    return step
 
 
 def constant(lr):
     """η_t = η."""
-    lr = _check(lr)
+    _check(lr)
     return lambda step: (_t(step), lr)[1]
 
 
 def step_decay(lr, drop=0.5, every=10):
     """η_t = η·drop^⌊t / every⌋ (Keras' ``PiecewiseConstantDecay`` pattern, PyTorch's ``StepLR``)."""
-    lr = _check(lr)
-    drop = _v.number("drop", drop, 0.0, 1.0, lo_open=True)
-    every = _v.number("every", every, 1.0)
-    return lambda step: lr * drop ** (_t(step) // every)
+    _check(lr)
+    if not 0 < drop <= 1:
+        raise ValueError(f"drop must be in (0, 1], got {drop}")
+    if every < 1:
+        raise ValueError(f"every must be >= 1, got {every}")
+    return lambda step: lr * drop ** (step // every)
 
 
 def exponential(lr, decay_rate=0.95, decay_steps=1):
     """η_t = η·decay_rate^(t / decay_steps) (Keras' ``ExponentialDecay``, unstaircased)."""
-    lr = _check(lr)
-    decay_rate = _v.number("decay_rate", decay_rate, 0.0, 1.0, lo_open=True)
-    decay_steps = _v.number("decay_steps", decay_steps, 0.0, lo_open=True)
-    return lambda step: lr * decay_rate ** (_t(step) / decay_steps)
+    _check(lr)
+    if not 0 < decay_rate <= 1:
+        raise ValueError(f"decay_rate must be in (0, 1], got {decay_rate}")
+    if not decay_steps > 0:
+        raise ValueError(f"decay_steps must be > 0, got {decay_steps}")
+    return lambda step: lr * decay_rate ** (step / decay_steps)
 
 
 def inverse_time(lr, decay_rate=1.0, power=0.5):
@@ -43,32 +49,24 @@ def inverse_time(lr, decay_rate=1.0, power=0.5):
 
     ``power=1`` gives Keras' ``InverseTimeDecay``.
     """
-    lr = _check(lr)
-    decay_rate = _v.number("decay_rate", decay_rate, 0.0)
-    # power < 0 would make η grow without bound
-    power = _v.number("power", power, 0.0)
-
-    def schedule(step):
-        try:
-            return lr / (1.0 + decay_rate * _t(step)) ** power
-        except OverflowError:                    # the denominator passed 1e308: η is 0
-            return 0.0
-
-    return schedule
+    _check(lr)
+    if decay_rate < 0:
+        raise ValueError(f"decay_rate must be >= 0, got {decay_rate}")
+    return lambda step: lr / (1.0 + decay_rate * step) ** power
 
 
 def cosine(lr, total_steps, min_lr=0.0, warmup_steps=0):
     """Linear warm-up over ``warmup_steps``, then η_t = η_min + ½(η − η_min)(1 + cos(π·s/S))
     with s the steps since warm-up ended and S the remaining steps (Loshchilov & Hutter's
     SGDR without restarts; PyTorch's ``CosineAnnealingLR``)."""
-    lr = _check(lr)
-    total_steps = _v.integer("total_steps", total_steps, 1)
-    # a whole number of steps: warmup_steps = 0.1 would give η·10 at step 0
-    warmup_steps = _v.integer("warmup_steps", warmup_steps, 0, total_steps - 1)
-    min_lr = _v.number("min_lr", min_lr, 0.0, lr, where=f"in [0, lr] = [0, {lr:g}]")
+    _check(lr)
+    if total_steps < 1 or not 0 <= warmup_steps < total_steps:
+        raise ValueError(f"need total_steps >= 1 and 0 <= warmup_steps < total_steps, "
+                         f"got {total_steps}, {warmup_steps}")
+    if not 0 <= min_lr <= lr:
+        raise ValueError(f"min_lr must be in [0, lr], got {min_lr}")
 
     def schedule(step):
-        step = _t(step)
         # 1. warm-up: rise linearly to lr
         if step < warmup_steps:
             return lr * (step + 1) / warmup_steps
@@ -79,6 +77,52 @@ def cosine(lr, total_steps, min_lr=0.0, warmup_steps=0):
 
     return schedule
 
+
+# ----------------------------------------------------------------------------- argument checks
+# Types, NaN/inf, whole numbers and ranges the bodies above do not catch, each error naming the
+# argument; they wrap the builders instead of sitting in them, because chapter 01 prints the
+# builders with inspect.getsource (which follows functools.wraps back to the formula).
+def _step_decay_args(lr, drop=0.5, every=10):
+    _check(lr)
+    _v.number("drop", drop, 0.0, 1.0, lo_open=True)
+    _v.number("every", every, 1.0)
+
+
+def _exponential_args(lr, decay_rate=0.95, decay_steps=1):
+    _check(lr)
+    _v.number("decay_rate", decay_rate, 0.0, 1.0, lo_open=True)
+    _v.number("decay_steps", decay_steps, 0.0, lo_open=True)
+
+
+def _inverse_time_args(lr, decay_rate=1.0, power=0.5):
+    _check(lr)
+    _v.number("decay_rate", decay_rate, 0.0)
+    _v.number("power", power, 0.0)              # power < 0 would make η grow without bound
+
+
+def _cosine_args(lr, total_steps, min_lr=0.0, warmup_steps=0):
+    _check(lr)
+    total = _v.integer("total_steps", total_steps, 1)
+    # a whole number of steps: warmup_steps = 0.1 would give 10·η at step 0
+    _v.integer("warmup_steps", warmup_steps, 0, total - 1)
+    _v.number("min_lr", min_lr, 0.0, lr, where=f"in [0, lr] = [0, {lr:g}]")
+
+
+def _stepped(schedule):
+    """The schedule, checking its step (a number >= 0); η = 0 once a power overflows."""
+    def at(step):
+        _t(step)
+        try:
+            return schedule(step)
+        except OverflowError:                    # (1 + k·t)**power beyond 1e308: η is 0
+            return 0.0
+    return at
+
+
+step_decay = _v.checked(step_decay, _step_decay_args, _stepped)
+exponential = _v.checked(exponential, _exponential_args, _stepped)
+inverse_time = _v.checked(inverse_time, _inverse_time_args, _stepped)
+cosine = _v.checked(cosine, _cosine_args, _stepped)
 
 SCHEDULES = {"constant": constant, "step": step_decay, "exponential": exponential,
              "inverse_time": inverse_time, "cosine": cosine}

@@ -5,6 +5,7 @@
 ``Choice(options)``.  Each has ``sample(rng, size)``, ``grid(n)``, and ``to_unit`` /
 ``from_unit`` (a map to [0, 1] used by Bayesian optimization).  Used by ``search``.
 """
+import functools
 import math
 from dataclasses import dataclass
 
@@ -74,7 +75,7 @@ class _Continuous(Space):
         return np.clip(self.finv(a + np.asarray(u, float) * (b - a)), self.lo, self.hi)
 
     def sample(self, rng, size=None):
-        return self.from_unit(_rng(rng).uniform(0.0, 1.0, _size(size)))
+        return self.from_unit(rng.uniform(0.0, 1.0, size))
 
     def grid(self, n):
         """n points evenly spaced in t (the middle one when n = 1), ends exactly lo and hi."""
@@ -113,7 +114,7 @@ class _Discrete(Space):
     """K = ``cells`` values; value k owns the cell [k/K, (k+1)/K) of [0, 1]."""
 
     def sample(self, rng, size=None):
-        return self._value(_rng(rng).integers(self.cells, size=_size(size)))
+        return self._value(rng.integers(self.cells, size=size))
 
     def to_unit(self, x):
         return (np.asarray(self._index(x), float) + 0.5) / self.cells
@@ -185,6 +186,19 @@ class Choice(_Discrete):
     def grid(self, n):
         _check_int("n", n)
         return list(self.options)
+
+
+def _sampling(sample):
+    """``sample`` taking a seed as well as a Generator, with ``size`` checked.  A wrapper, not
+    lines in the methods: chapter 06 prints ``_Continuous.sample`` with inspect.getsource."""
+    @functools.wraps(sample)
+    def checked(self, rng, size=None):
+        return sample(self, _rng(rng), _size(size))
+    return checked
+
+
+_Continuous.sample = _sampling(_Continuous.sample)
+_Discrete.sample = _sampling(_Discrete.sample)
 
 
 def _objects(seq):

@@ -127,6 +127,18 @@ def _split(data):
                      "X_test, y_test), or a tuple (X_train, y_train[, X_val, y_val[, X_test, y_test]])")
 
 
+def _checked_schedule(schedule):
+    """``schedule`` that raises when it returns no usable η (None, NaN, inf, < 0)."""
+    def checked(epoch):
+        lr = schedule(epoch)
+        try:
+            _v.number("the learning rate", lr, 0.0)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"schedule({epoch}) must return a learning rate >= 0, got {lr!r}") from exc
+        return lr
+    return checked
+
+
 def train(net, data, optimizer, *, epochs, batch_size, schedule=None, early_stopping=None,
           on_epoch=None, rng=0, eval_train=True):
     """Mini-batch training; returns a ``History``.
@@ -156,7 +168,7 @@ def train(net, data, optimizer, *, epochs, batch_size, schedule=None, early_stop
         raise TypeError(f"optimizer must be an Optimizer (e.g. Optimizer('sgd', lr=0.1)) or a "
                         f"name such as 'adam', got {optimizer!r}")
     if schedule is not None:
-        _v.function("schedule", schedule, "schedule(epoch) -> learning rate")
+        schedule = _checked_schedule(_v.function("schedule", schedule, "schedule(epoch) -> learning rate"))
     if on_epoch is not None:
         _v.function("on_epoch", on_epoch, "on_epoch(history) -> False to stop, else None")
     if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
@@ -175,12 +187,6 @@ def train(net, data, optimizer, *, epochs, batch_size, schedule=None, early_stop
     with np.errstate(all="ignore"):
         for epoch in range(int(epochs)):
             lr = optimizer.lr if schedule is None else schedule(epoch)
-            if schedule is not None:
-                try:
-                    _v.number("the learning rate", lr, 0.0)
-                except (TypeError, ValueError) as exc:
-                    raise ValueError(f"schedule({epoch}) must return a learning rate >= 0, "
-                                     f"got {lr!r}") from exc
             hist.lr.append(lr)
             order = g.permutation(n)
             total, diverged = 0.0, False

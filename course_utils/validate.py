@@ -7,6 +7,7 @@ integer, or a float with an integral value (``0.8 * 1000``, ``5.0``, labels ``y.
 which is converted to ``int``.  ``True``/``False``, strings, NaN, inf and non-integral floats
 are rejected.
 """
+import functools
 import math
 import numbers
 
@@ -121,3 +122,17 @@ def function(name, f, usage):
     if not callable(f):
         raise TypeError(f"{name} must be a function called as {usage}, got {_got(f)}")
     return f
+
+
+def checked(fn, check, result=None):
+    """``fn`` with ``check(*args, **kwargs)`` run first (it raises on bad arguments) and, if
+    given, ``result(value)`` applied to what ``fn`` returns.  ``check`` has ``fn``'s signature,
+    so Python itself reports unknown or missing arguments.  ``functools.wraps`` keeps the name,
+    the docstring, the signature and ``inspect.getsource`` of ``fn``: the chapters that print a
+    formula's code keep printing the formula."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        check(*args, **kwargs)
+        out = fn(*args, **kwargs)
+        return out if result is None else result(out)
+    return wrapper

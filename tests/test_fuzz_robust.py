@@ -168,7 +168,7 @@ def _sched(build):
         s = build(**kw)
         for t in (0, 1, 7, 50):
             lr = s(t)
-            assert isinstance(lr, float) and math.isfinite(lr) and lr >= 0, f"lr({t}) = {lr!r}"
+            assert _real(lr) and math.isfinite(lr) and lr >= 0, f"lr({t}) = {lr!r}"
     return call
 
 
