@@ -430,9 +430,9 @@ def test_200_recreated_dashboards_release_memory_and_widgets():
 
 
 def test_rerunning_a_notebook_cell_replaces_its_dashboard(monkeypatch):
-    from course_utils import widgets
+    from course_utils import widget_guard
     state = {"cell": "cell-A", "count": 1}
-    monkeypatch.setattr(widgets, "_cell_context", lambda: (state["cell"], state["count"]))
+    monkeypatch.setattr(widget_guard, "_cell_context", lambda: (state["cell"], state["count"]))
     first = _lecture_dashboard()
     second_same_run = _lecture_dashboard()       # two dashboards made by one execution: both stay
     assert not first._closed and not second_same_run._closed
