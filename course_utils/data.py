@@ -9,6 +9,8 @@ from importlib import resources
 
 import numpy as np
 
+from . import validate as _v
+
 N_MNIST = 5000
 _MNIST_CACHE = {}
 
@@ -46,13 +48,14 @@ def load_mnist(n_train=1000, n_val=0, n_test=1000, *, normalize="minmax", flatte
     (the pixel range, a fixed min-max), "standardize" subtracts the training mean and divides
     by the training std per pixel (fitted on the training part only), None keeps 0-255.
     """
-    for name, n in (("n_train", n_train), ("n_val", n_val), ("n_test", n_test)):
-        if int(n) != n or n < 0:
-            raise ValueError(f"{name} must be an integer >= 0, got {n!r}")
-    if n_train < 1 or n_train + n_val + n_test > N_MNIST:
+    n_train = _v.integer("n_train", n_train, 1, N_MNIST)
+    n_val = _v.integer("n_val", n_val, 0, N_MNIST)
+    n_test = _v.integer("n_test", n_test, 0, N_MNIST)
+    if n_train + n_val + n_test > N_MNIST:
         raise ValueError(f"need n_train >= 1 and n_train + n_val + n_test <= {N_MNIST}, "
                          f"got {n_train} + {n_val} + {n_test}")
-    if normalize not in ("minmax", "standardize", None):
+    if not (normalize is None or isinstance(normalize, str)) or \
+            normalize not in ("minmax", "standardize", None):
         raise ValueError(f"normalize must be 'minmax', 'standardize' or None, got {normalize!r}")
     images, labels = _load_raw()
     order = _stratified_order(labels, np.random.default_rng(rng))
@@ -80,10 +83,16 @@ def minmax_scale(X_train, *others, feature_range=(0.0, 1.0)):
     Returns ``(X_train_scaled, *others_scaled)``; other sets use the training min/max, so
     they may fall outside the range.  Constant features map to the lower bound.
     """
-    lo, hi = feature_range
+    try:
+        lo, hi = feature_range
+        lo = _v.number("feature_range[0]", lo)
+        hi = _v.number("feature_range[1]", hi)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"feature_range must be (low, high), two finite numbers with low < high, "
+                         f"got {feature_range!r}") from exc
     if not lo < hi:
         raise ValueError(f"feature_range must be (low, high) with low < high, got {feature_range}")
-    X_train = np.asarray(X_train, dtype=np.float64)
+    X_train, others = _check_sets(X_train, others)
     mn, mx = X_train.min(axis=0), X_train.max(axis=0)
     span = np.where(mx > mn, mx - mn, 1.0)
     f = lambda X: lo + (np.asarray(X, dtype=np.float64) - mn) / span * (hi - lo)
@@ -102,19 +111,54 @@ def standardize(X_train, *others, eps=1e-8):
     return (f(X_train), *(f(X) for X in others))
 
 
+def _check_sets(X_train, others):
+    """Finite numeric arrays, X_train with at least one row, every set with its features."""
+    X_train = _v.array("X_train", X_train)
+    if X_train.ndim == 0 or X_train.shape[0] == 0:
+        raise ValueError(f"X_train must have at least one row, got shape {X_train.shape}")
+    others = [_v.array(f"others[{i}]", X) for i, X in enumerate(others)]
+    for i, X in enumerate(others):
+        if X.shape[1:] != X_train.shape[1:] and X.size:
+            raise ValueError(f"others[{i}] must have X_train's features {X_train.shape[1:]}, "
+                             f"got shape {X.shape}")
+    return X_train, others
+
+
+def _standardize_args(X_train, *others, eps=1e-8):
+    _v.number("eps", eps, 0.0)
+    _check_sets(X_train, others)
+
+
+# the check wraps the body, which chapter 00 prints with inspect.getsource
+standardize = _v.checked(standardize, _standardize_args)
+
+
+def _split_labels(y):
+    """Labels for stratifying: 1-D, no NaN/inf (a NaN is unequal to itself: it would be lost)."""
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(f"y must be a 1-D array of labels, got shape {y.shape}")
+    if y.dtype.kind == "f" and not np.isfinite(y).all():
+        raise ValueError("y must not contain NaN or inf labels")
+    if y.dtype.kind == "O":
+        raise TypeError("y must be an array of numbers or strings, got dtype object")
+    return y
+
+
 # ----------------------------------------------------------------------------- splits
 def train_val_test_split(X, y, val=0.2, test=0.2, *, stratify=True, rng=0):
     """Disjoint train/validation/test parts; fractions of the rows (or counts if >= 1).
 
     Stratified by label by default.  Returns a dict like ``load_mnist``'s.
     """
-    X, y = np.asarray(X), np.asarray(y)
+    X, y = np.asarray(X), _split_labels(y)
     n = len(y)
-    if X.shape[0] != n:
+    if X.ndim == 0 or X.shape[0] != n:
         raise ValueError(f"X and y must have the same number of rows, got {X.shape[0]} and {n}")
     sizes = []
     for name, part in (("val", val), ("test", test)):
-        if part < 0 or (part >= 1 and int(part) != part):
+        part = _v.number(name, part, 0.0)
+        if part >= 1 and int(part) != part:
             raise ValueError(f"{name} must be a fraction in [0, 1) or a whole count, got {part}")
         sizes.append(int(part) if part >= 1 else int(round(part * n)))
     n_val, n_test = sizes
@@ -134,12 +178,11 @@ def kfold(y, k=5, *, stratify=True, rng=0):
 
     ``y`` is the label array (or an int n for unlabelled, unstratified folds).
     """
-    if isinstance(y, (int, np.integer)):
-        y, stratify = np.zeros(int(y)), False
-    y = np.asarray(y)
+    if isinstance(y, (int, np.integer)) and not isinstance(y, bool):
+        y, stratify = np.zeros(_v.integer("y (the number of rows)", y, 2)), False
+    y = _split_labels(y)
     n = len(y)
-    if int(k) != k or not 2 <= k <= n:
-        raise ValueError(f"k must be an integer in [2, {n}], got {k}")
+    k = _v.integer("k", k, 2, max(n, 2))
     g = np.random.default_rng(rng)
     # class by class, each shuffled, dealt round-robin: every fold gets n_c/k (±1) of class c
     order = (np.concatenate([g.permutation(np.flatnonzero(y == c)) for c in np.unique(y)])
@@ -150,16 +193,16 @@ def kfold(y, k=5, *, stratify=True, rng=0):
 
 
 # ----------------------------------------------------------------------------- 2-D toy sets
+MAX_TOY = 1_000_000   # rows of a toy set (10**9 would take minutes and 16 GB)
+
+
 def _check_toy(n, noise):
-    if int(n) != n or n < 2:
-        raise ValueError(f"n must be an integer >= 2, got {n!r}")
-    if not noise >= 0:
-        raise ValueError(f"noise must be >= 0, got {noise}")
+    return _v.integer("n", n, 2, MAX_TOY), _v.number("noise", noise, 0.0)
 
 
 def make_moons(n=200, noise=0.1, rng=0):
     """Two interleaving half circles; X (n, 2), y (n,) in {0, 1}."""
-    _check_toy(n, noise)
+    n, noise = _check_toy(n, noise)
     g = np.random.default_rng(rng)
     n0 = n // 2
     t0, t1 = np.pi * g.random(n0), np.pi * g.random(n - n0)
@@ -170,7 +213,8 @@ def make_moons(n=200, noise=0.1, rng=0):
 
 def make_circles(n=200, noise=0.1, factor=0.5, rng=0):
     """A small circle inside a large one; X (n, 2), y (n,) with 1 for the inner circle."""
-    _check_toy(n, noise)
+    n, noise = _check_toy(n, noise)
+    factor = _v.number("factor", factor, 0.0, 1.0, lo_open=True)
     g = np.random.default_rng(rng)
     n0 = n // 2
     t = 2 * np.pi * g.random(n)
@@ -182,7 +226,7 @@ def make_circles(n=200, noise=0.1, factor=0.5, rng=0):
 
 def make_xor(n=200, noise=0.1, rng=0):
     """Points in [−1, 1]²; class 1 where x·y > 0 (first and third quadrants), then noise."""
-    _check_toy(n, noise)
+    n, noise = _check_toy(n, noise)
     g = np.random.default_rng(rng)
     X = g.uniform(-1, 1, size=(n, 2))
     y = (X[:, 0] * X[:, 1] > 0).astype(int)
@@ -191,9 +235,8 @@ def make_xor(n=200, noise=0.1, rng=0):
 
 def make_spirals(n=200, noise=0.1, rng=0, classes=2):
     """``classes`` interleaved spiral arms (CS231n's toy set); X (n, 2), y (n,)."""
-    _check_toy(n, noise)
-    if int(classes) != classes or classes < 2:
-        raise ValueError(f"classes must be an integer >= 2, got {classes!r}")
+    n, noise = _check_toy(n, noise)
+    classes = _v.integer("classes", classes, 2)
     g = np.random.default_rng(rng)
     y = np.arange(n) % classes
     r = np.linspace(0.05, 1.0, n)[g.permutation(n)]

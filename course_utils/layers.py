@@ -6,6 +6,8 @@ Every backward pass is checked against a numerical gradient in ``tests/test_laye
 """
 import numpy as np
 
+from . import validate as _v
+
 
 # ----------------------------------------------------------------------------- affine
 def affine_forward(x, W, b):
@@ -166,6 +168,19 @@ def batchnorm_backward(dout, cache):
     return dx, dgamma, dbeta
 
 
+def batchnorm_inference_backward(dout, x, gamma, running, eps=1e-5):
+    """Backward of ``batchnorm_forward(..., train=False)``: with the running statistics fixed,
+    batch norm is the affine map y = γ·(x − r_mean)/√(r_var + ε) + β per feature, so
+
+        dx = γ/√(r_var + ε)·dy,   dγ = Σ dy·x̂,   dβ = Σ dy
+
+    (``net.loss(X, y, train=False)`` on a batch-norm net uses it).  x: the input of the layer.
+    """
+    inv_std = 1.0 / np.sqrt(running["var"] + eps)
+    xhat = (x - running["mean"]) * inv_std
+    return gamma * inv_std * dout, (dout * xhat).sum(axis=0), dout.sum(axis=0)
+
+
 # ----------------------------------------------------------------------------- dropout
 def dropout_forward(x, p, *, train, rng=None, mask=None):
     """Inverted dropout: each unit is dropped with probability ``p`` during training.
@@ -212,12 +227,10 @@ def softmax_cross_entropy(scores, y):
     scores: (N, C), y: (N,) ints in [0, C).  Uses log-sum-exp, so huge scores do not overflow.
     """
     scores = np.asarray(scores)
-    y = np.asarray(y)
-    if scores.ndim != 2 or y.shape != (scores.shape[0],):
-        raise ValueError(f"scores must be (N, C) and y (N,), got {scores.shape} and {y.shape}")
+    if scores.ndim != 2 or np.ndim(y) != 1 or len(y) != scores.shape[0]:
+        raise ValueError(f"scores must be (N, C) and y (N,), got {scores.shape} and {np.shape(y)}")
     n, c = scores.shape
-    if y.size and (y.min() < 0 or y.max() >= c):
-        raise ValueError(f"labels y must be in [0, {c - 1}], got range [{y.min()}, {y.max()}]")
+    y = _v.labels("y", y, n, c)
     z = scores - scores.max(axis=1, keepdims=True)
     log_sum = np.log(np.exp(z).sum(axis=1))
     rows = np.arange(n)
@@ -225,3 +238,20 @@ def softmax_cross_entropy(scores, y):
     dscores = np.exp(z - log_sum[:, None])
     dscores[rows, y] -= 1.0
     return loss, dscores / n
+
+
+# ----------------------------------------------------------------------------- argument checks
+# Types, NaN/inf and ranges, each error naming the argument.  They wrap the functions above
+# instead of sitting in their bodies, which the chapters print with ``inspect.getsource`` (it
+# follows ``functools.wraps`` back to the formula).
+def _batchnorm_args(x, gamma, beta, running, *, train, momentum=0.9, eps=1e-5):
+    _v.number("momentum", momentum, 0.0, 1.0)
+    _v.number("eps", eps, 0.0, lo_open=True)
+
+
+def _dropout_args(x, p, *, train, rng=None, mask=None):
+    _v.number("dropout", p, 0.0, 1.0, hi_open=True)
+
+
+batchnorm_forward = _v.checked(batchnorm_forward, _batchnorm_args)
+dropout_forward = _v.checked(dropout_forward, _dropout_args)

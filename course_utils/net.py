@@ -7,6 +7,7 @@ source of truth: optimizers return a new dict and ``train`` assigns it back.
 import numpy as np
 
 from . import layers as L
+from . import validate as _v
 
 PENALTIES = ("l2", "l1")
 
@@ -31,10 +32,28 @@ def init_std(init, fan_in, activation="relu"):
     return std
 
 
+def _init_args(init, fan_in, activation="relu"):
+    if not isinstance(init, str):
+        _v.number("init (std)", init, 0.0, lo_open=True)
+
+
+# the argument check wraps the body, which chapter 02 prints with inspect.getsource
+init_std = _v.checked(init_std, _init_args)
+
+
+MAX_WIDTH = 100_000          # units per layer
+MAX_PARAMS = 50_000_000      # weights in the whole net (400 MB in float64)
+
+
 def _check_int(name, value, lo=1):
-    if isinstance(value, bool) or int(value) != value or value < lo:
-        raise ValueError(f"{name} must be an integer >= {lo}, got {value!r}")
-    return int(value)
+    return _v.integer(name, value, lo, MAX_WIDTH)
+
+
+def _need_labels(y, X):
+    if y is None:
+        raise TypeError("y must be the array of class labels, got None")
+    if np.shape(X)[:1] == (0,):
+        raise ValueError("X must have at least one row to compute a loss or an accuracy")
 
 
 class MLP:
@@ -56,16 +75,29 @@ class MLP:
                  init="he", dtype=np.float64, rng=0):
         input_dim = _check_int("input_dim", input_dim)
         output_dim = _check_int("output_dim", output_dim, lo=2)
-        hidden_dims = [_check_int("hidden_dims[i]", h) for h in hidden_dims]
-        if activation not in L.ACTIVATIONS:
+        if isinstance(hidden_dims, (str, bytes, dict)) or not hasattr(hidden_dims, "__iter__"):
+            raise TypeError(f"hidden_dims must be a list of layer widths such as [100, 100] "
+                            f"(or [] for none), got {hidden_dims!r}")
+        hidden_dims = [_check_int(f"hidden_dims[{i}]", h) for i, h in enumerate(hidden_dims)]
+        if not isinstance(activation, str) or activation not in L.ACTIVATIONS:
             raise ValueError(f"activation must be one of {sorted(L.ACTIVATIONS)}, got {activation!r}")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
-        if not (weight_decay >= 0 and np.isfinite(weight_decay)):
-            raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
-        if penalty not in PENALTIES:
+        dropout = _v.number("dropout", dropout, 0.0, 1.0, hi_open=True)
+        weight_decay = _v.number("weight_decay", weight_decay, 0.0)
+        if not isinstance(penalty, str) or penalty not in PENALTIES:
             raise ValueError(f"penalty must be one of {PENALTIES}, got {penalty!r}")
+        if not isinstance(batchnorm, (bool, np.bool_)):
+            raise TypeError(f"batchnorm must be True or False, got {batchnorm!r}")
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError as exc:
+            raise TypeError(f"dtype must be a NumPy float type such as np.float64, got {dtype!r}") from exc
+        if dtype.kind != "f":
+            raise TypeError(f"dtype must be a NumPy float type such as np.float64, got {dtype}")
         self.dims = [input_dim, *hidden_dims, output_dim]
+        n_weights = sum(a * b for a, b in zip(self.dims, self.dims[1:]))
+        if n_weights > MAX_PARAMS:
+            raise ValueError(f"the layer widths {self.dims} give {n_weights:,} weights; "
+                             f"input_dim, hidden_dims and output_dim must keep it at most {MAX_PARAMS:,}")
         self.activation = activation
         self.batchnorm = bool(batchnorm)
         self.dropout = float(dropout)
@@ -89,17 +121,19 @@ class MLP:
 
     # ------------------------------------------------------------------ forward / backward
     def _check_input(self, X, y=None):
+        if X is None or isinstance(X, (str, bytes, dict)):
+            raise TypeError(f"X must be an array of shape (N, {self.dims[0]}), got {type(X).__name__}")
         X = np.asarray(X)
         if X.ndim != 2 or X.shape[1] != self.dims[0]:
             raise ValueError(f"X must have shape (N, {self.dims[0]}), got {X.shape}")
+        if X.dtype.kind not in "biuf":
+            raise TypeError(f"X must hold numbers, got dtype {X.dtype}")
+        X = X.astype(self.dtype, copy=False)
+        if not np.isfinite(X).all():
+            raise ValueError("X must not contain NaN or inf")
         if y is not None:
-            y = np.asarray(y)
-            if y.shape != (X.shape[0],):
-                raise ValueError(f"y must have shape ({X.shape[0]},) to match X, got {y.shape}")
-            if y.size and (y.min() < 0 or y.max() >= self.dims[-1]):
-                raise ValueError(f"labels y must be in [0, {self.dims[-1] - 1}], "
-                                 f"got range [{y.min()}, {y.max()}]")
-        return X.astype(self.dtype, copy=False), y
+            y = _v.labels("y", y, X.shape[0], self.dims[-1])
+        return X, y
 
     def forward(self, X, *, train=False, rng=None, masks=None, keep_hidden=False):
         """Class scores (N, C) and the caches the backward pass needs.
@@ -147,6 +181,7 @@ class MLP:
         ``train=True`` uses batch statistics (and updates BN's running averages) and samples
         dropout masks from ``rng`` (or the net's own generator); ``train=False`` is inference.
         """
+        _need_labels(y, X)
         X, y = self._check_input(X, y)
         scores, caches = self.forward(X, train=train, rng=rng, masks=masks)
         data_loss, dscores = L.softmax_cross_entropy(scores, y)
@@ -157,7 +192,11 @@ class MLP:
         for i in range(n - 1, 0, -1):
             c_fc, c_bn, c_act, c_do = caches[i - 1]
             dh = act_bwd(L.dropout_backward(dh, c_do), c_act)
-            if self.batchnorm:
+            if self.batchnorm and c_bn is None:      # inference mode: a fixed affine map
+                z = c_fc[0] @ self.params[f"fc{i}.W"] + self.params[f"fc{i}.b"]
+                dh, grads[f"bn{i}.gamma"], grads[f"bn{i}.beta"] = L.batchnorm_inference_backward(
+                    dh, z, self.params[f"bn{i}.gamma"], self.running[f"bn{i}"])
+            elif self.batchnorm:
                 dh, grads[f"bn{i}.gamma"], grads[f"bn{i}.beta"] = L.batchnorm_backward(dh, c_bn)
             dh, grads[f"fc{i}.W"], grads[f"fc{i}.b"] = L.affine_backward(dh, c_fc, need_dx=i > 1)
         lam = self.weight_decay
@@ -172,19 +211,24 @@ class MLP:
     def predict(self, X, batch_size=2000):
         """Predicted class per row (inference mode: running BN statistics, no dropout)."""
         X, _ = self._check_input(X)
-        out = [self.forward(X[i:i + batch_size])[0].argmax(axis=1)
-               for i in range(0, X.shape[0], batch_size)]
+        batch_size = _v.integer("batch_size", batch_size, 1)
+        with np.errstate(all="ignore"):
+            out = [self.forward(X[i:i + batch_size])[0].argmax(axis=1)
+                   for i in range(0, X.shape[0], batch_size)]
         return np.concatenate(out) if out else np.zeros(0, dtype=int)
 
     def evaluate(self, X, y):
         """(mean cross-entropy without the penalty, accuracy) in inference mode."""
+        _need_labels(y, X)
         X, y = self._check_input(X, y)
-        scores, _ = self.forward(X)
-        loss, _ = L.softmax_cross_entropy(scores, y)
+        with np.errstate(all="ignore"):
+            scores, _ = self.forward(X)
+            loss, _ = L.softmax_cross_entropy(scores, y)
         return loss, float((scores.argmax(axis=1) == y).mean())
 
     def accuracy(self, X, y):
         """Fraction of rows whose predicted class equals the label."""
+        _need_labels(y, X)
         X, y = self._check_input(X, y)
         return float((self.predict(X) == y).mean())
 

@@ -9,19 +9,19 @@ Notation: g = ``dw``, η = ``lr``, μ = ``momentum``, ρ = ``rho``, β₁, β₂
 """
 import numpy as np
 
+from . import validate as _v
+
 
 def _zeros(w):
     return np.zeros_like(w)
 
 
 def _positive(name, value):
-    if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be > 0, got {value}")
+    return _v.number(name, value, 0.0, lo_open=True)
 
 
 def _unit(name, value):
-    if not 0.0 <= value < 1.0:
-        raise ValueError(f"{name} must be in [0, 1), got {value}")
+    return _v.number(name, value, 0.0, 1.0, hi_open=True)
 
 
 # ----------------------------------------------------------------------------- SGD
@@ -227,8 +227,8 @@ def check_hyperparameters(name, hp):
             _positive(key, value)
         elif key in ("momentum", "rho", "beta1", "beta2"):
             _unit(key, value)
-        elif key == "weight_decay" and not value >= 0:
-            raise ValueError(f"weight_decay must be >= 0, got {value}")
+        elif key == "weight_decay":
+            _v.number("weight_decay", value, 0.0)
 
 
 class Optimizer:
@@ -242,9 +242,9 @@ class Optimizer:
     """
 
     def __init__(self, name, **hp):
-        key = str(name).lower()
+        key = name.lower() if isinstance(name, str) else None
         if key not in OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {name!r}; choose one of {sorted(OPTIMIZERS)}")
+            raise ValueError(f"unknown optimizer name {name!r}; choose one of {sorted(OPTIMIZERS)}")
         check_hyperparameters(key, hp)
         self.name = key
         self.rule = OPTIMIZERS[key]
@@ -258,9 +258,15 @@ class Optimizer:
         return {k: INIT[self.name](w) for k, w in params.items()}
 
     def update(self, params, grads, state, lr=None):
+        if lr is not None:
+            _v.number("lr", lr, 0.0, where=">= 0 (a schedule may reach 0)")
         hp = self.hp if lr is None else {**self.hp, "lr": lr}
-        if lr is not None and not (np.isfinite(lr) and lr >= 0):
-            raise ValueError(f"lr must be >= 0 (a schedule may reach 0), got {lr}")
+        if not isinstance(params, dict) or not isinstance(grads, dict) or not isinstance(state, dict):
+            raise TypeError("params, grads and state must be dicts name -> array "
+                            "(state from opt.init(params))")
+        missing = [k for k in params if k not in grads or k not in state]
+        if missing:
+            raise ValueError(f"grads and state need an entry for every parameter; missing for {missing}")
         new_params, new_state = {}, {}
         for k, w in params.items():
             kw = hp

@@ -4,16 +4,24 @@
 """
 import math
 
+from . import validate as _v
+
 
 def _check(lr):
-    if not (math.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be > 0, got {lr}")
+    return _v.number("lr", lr, 0.0, lo_open=True)
+
+
+def _t(step):
+    """The step a schedule is asked about: a number >= 0 (train passes the 0-based epoch);
+    returned unchanged, like every checked value here (the arithmetic stays as it was)."""
+    _v.number("step", step, 0.0)
+    return step
 
 
 def constant(lr):
     """η_t = η."""
     _check(lr)
-    return lambda step: lr
+    return lambda step: (_t(step), lr)[1]
 
 
 def step_decay(lr, drop=0.5, every=10):
@@ -69,6 +77,52 @@ def cosine(lr, total_steps, min_lr=0.0, warmup_steps=0):
 
     return schedule
 
+
+# ----------------------------------------------------------------------------- argument checks
+# Types, NaN/inf, whole numbers and ranges the bodies above do not catch, each error naming the
+# argument; they wrap the builders instead of sitting in them, because chapter 01 prints the
+# builders with inspect.getsource (which follows functools.wraps back to the formula).
+def _step_decay_args(lr, drop=0.5, every=10):
+    _check(lr)
+    _v.number("drop", drop, 0.0, 1.0, lo_open=True)
+    _v.number("every", every, 1.0)
+
+
+def _exponential_args(lr, decay_rate=0.95, decay_steps=1):
+    _check(lr)
+    _v.number("decay_rate", decay_rate, 0.0, 1.0, lo_open=True)
+    _v.number("decay_steps", decay_steps, 0.0, lo_open=True)
+
+
+def _inverse_time_args(lr, decay_rate=1.0, power=0.5):
+    _check(lr)
+    _v.number("decay_rate", decay_rate, 0.0)
+    _v.number("power", power, 0.0)              # power < 0 would make η grow without bound
+
+
+def _cosine_args(lr, total_steps, min_lr=0.0, warmup_steps=0):
+    _check(lr)
+    total = _v.integer("total_steps", total_steps, 1)
+    # a whole number of steps: warmup_steps = 0.1 would give 10·η at step 0
+    _v.integer("warmup_steps", warmup_steps, 0, total - 1)
+    _v.number("min_lr", min_lr, 0.0, lr, where=f"in [0, lr] = [0, {lr:g}]")
+
+
+def _stepped(schedule):
+    """The schedule, checking its step (a number >= 0); η = 0 once a power overflows."""
+    def at(step):
+        _t(step)
+        try:
+            return schedule(step)
+        except OverflowError:                    # (1 + k·t)**power beyond 1e308: η is 0
+            return 0.0
+    return at
+
+
+step_decay = _v.checked(step_decay, _step_decay_args, _stepped)
+exponential = _v.checked(exponential, _exponential_args, _stepped)
+inverse_time = _v.checked(inverse_time, _inverse_time_args, _stepped)
+cosine = _v.checked(cosine, _cosine_args, _stepped)
 
 SCHEDULES = {"constant": constant, "step": step_decay, "exponential": exponential,
              "inverse_time": inverse_time, "cosine": cosine}

@@ -24,9 +24,14 @@ from itertools import product
 
 import numpy as np
 
+from . import validate as _v
 from .gp import expected_improvement, gp_log_likelihood, gp_posterior, rbf_kernel  # noqa: F401
 from .spaces import (Choice, IntRange, LogUniform, OneMinusLogUniform, Space,  # noqa: F401
                      Uniform, _check_int, _Continuous)
+
+# n_trials beyond this would spend minutes in NumPy before the first trial (10**9 seeds is 4 GB);
+# no course search needs more than a few hundred
+MAX_TRIALS = 100_000
 
 __all__ = ["Space", "LogUniform", "Uniform", "IntRange", "Choice", "OneMinusLogUniform", "Trial",
            "grid_search", "random_search", "coarse_to_fine", "narrow", "bayes_opt", "best",
@@ -72,7 +77,10 @@ def _run_trial(objective, params, seed):
     """Runs in the worker: one call of the objective, timed."""
     t0 = time.perf_counter()
     out = objective(dict(params), seed)
-    score, curves = out if isinstance(out, tuple) else (out, None)
+    score, curves = out if isinstance(out, tuple) and len(out) == 2 else (out, None)
+    if isinstance(score, bool) or not isinstance(score, (int, float, np.integer, np.floating)):
+        raise TypeError(f"objective(params, seed) must return a score (a number; NaN for a "
+                        f"diverged run) or (score, curves), got {out!r:.80}")
     return float(score), curves, time.perf_counter() - t0
 
 
@@ -156,7 +164,10 @@ def _setup(objective, space, n, name, rng, executor):
     if executor is not None and not callable(getattr(executor, "submit", None)):
         raise ValueError(f"executor must be a concurrent.futures.Executor or None, "
                          f"got {executor!r}")
-    return _check_int(name, n), np.random.default_rng(rng)
+    if isinstance(rng, bool) or not (rng is None or isinstance(rng, (int, np.integer, np.random.Generator,
+                                                                 np.random.SeedSequence))):
+        raise TypeError(f"rng must be an integer seed or a numpy Generator, got {rng!r}")
+    return _check_int(name, n, 1, MAX_TRIALS), np.random.default_rng(rng)
 
 
 def _seeds(rng, n):
@@ -179,7 +190,11 @@ def grid_search(objective, space, n_per_dim, *, rng, executor=None, maximize=Tru
     missing = [name for name in space if name not in counts]
     if missing:
         raise ValueError(f"n_per_dim has no entry for {missing}")
-    grids = [[_py(v) for v in space[name].grid(counts[name])] for name in space]
+    grids = [[_py(v) for v in space[name].grid(_check_int(f"n_per_dim[{name!r}]", counts[name], 1,
+                                                          MAX_TRIALS))] for name in space]
+    if math.prod(len(gr) for gr in grids) > MAX_TRIALS:
+        raise ValueError(f"grid_search would run {math.prod(len(gr) for gr in grids):,} trials; "
+                         f"n_per_dim must keep the grid at most MAX_TRIALS = {MAX_TRIALS:,}")
     params = [dict(zip(space, combo)) for combo in product(*grids)]
     seeds = _seeds(g, len(params))
     with _Progress(len(params), progress, maximize, "grid search") as bar:
@@ -196,6 +211,8 @@ def random_search(objective, space, n_trials, *, rng, executor=None, maximize=Tr
 
 
 def _check_keep(keep, widen):
+    keep = _v.number("keep", keep, where="in (0, 1]")
+    widen = _v.number("widen", widen, where=">= 0")
     if not (0 < keep <= 1 and widen >= 0):
         raise ValueError(f"need 0 < keep <= 1 and widen >= 0, got keep={keep}, widen={widen}")
 
@@ -280,9 +297,9 @@ def bayes_opt(objective, space, n_trials, *, rng, n_init=5, xi=0.01, executor=No
     n, g = _setup(objective, space, n_trials, "n_trials", rng, executor)
     n_init = min(_check_int("n_init", n_init), n)
     batch_size = _check_int("batch_size", batch_size)
-    n_candidates = _check_int("n_candidates", n_candidates)
-    if not (xi >= 0 and noise >= 0):
-        raise ValueError(f"bayes_opt needs xi >= 0 and noise >= 0, got xi={xi}, noise={noise}")
+    n_candidates = _check_int("n_candidates", n_candidates, 1, 1_000_000)
+    xi = _v.number("xi", xi, 0.0)
+    noise = _v.number("noise", noise, 0.0)
     sign, spaces = (1.0 if maximize else -1.0), list(space.values())
     seeds = _seeds(g, n)
     with _Progress(n, progress, maximize, "bayes opt") as bar:

@@ -5,16 +5,39 @@
 ``Choice(options)``.  Each has ``sample(rng, size)``, ``grid(n)``, and ``to_unit`` /
 ``from_unit`` (a map to [0, 1] used by Bayesian optimization).  Used by ``search``.
 """
+import functools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from . import validate as _v
 
-def _check_int(name, value, lo=1):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo:
-        raise ValueError(f"{name} must be an integer >= {lo}, got {value!r}")
-    return int(value)
+MAX_DRAWS = 10**7     # values one sample() or grid() call may make
+
+
+def _check_int(name, value, lo=1, hi=None):
+    return _v.integer(name, value, lo, hi)
+
+
+def _rng(rng):
+    """A Generator from a Generator, a seed (int) or a SeedSequence."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or isinstance(rng, bool) or not isinstance(rng, (int, np.integer, np.random.SeedSequence)):
+        raise TypeError(f"rng must be a numpy Generator or an integer seed, got {rng!r}")
+    return np.random.default_rng(rng)
+
+
+def _size(size):
+    if size is None:
+        return None
+    if isinstance(size, tuple):
+        dims = tuple(_check_int(f"size[{i}]", d, 0) for i, d in enumerate(size))
+        if int(np.prod(dims, dtype=float)) > MAX_DRAWS:
+            raise ValueError(f"size must ask for at most {MAX_DRAWS:,} values, got {size}")
+        return dims
+    return _check_int("size", size, 0, MAX_DRAWS)
 
 
 class Space:
@@ -33,7 +56,7 @@ class _Continuous(Space):
 
     def __post_init__(self):
         try:
-            lo, hi = float(self.lo), float(self.hi)
+            lo, hi = _v.number("lo", self.lo), _v.number("hi", self.hi)
         except (TypeError, ValueError):
             lo = hi = math.nan
         text, ok = self.rule
@@ -84,7 +107,7 @@ class OneMinusLogUniform(_Continuous):
 
 
 def _unit_grid(n):
-    return np.array([0.5]) if _check_int("n", n) == 1 else np.linspace(0.0, 1.0, n)
+    return np.array([0.5]) if _check_int("n", n, 1, MAX_DRAWS) == 1 else np.linspace(0.0, 1.0, int(n))
 
 
 class _Discrete(Space):
@@ -109,12 +132,15 @@ class IntRange(_Discrete):
     hi: int
 
     def __post_init__(self):
-        if not (all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-                    for v in (self.lo, self.hi)) and self.lo <= self.hi):
+        try:
+            lo, hi = _v.integer("lo", self.lo), _v.integer("hi", self.hi)
+        except (TypeError, ValueError):
+            lo = hi = None
+        if lo is None or not lo <= hi:
             raise ValueError(f"IntRange(lo, hi) needs integers lo <= hi, "
                              f"got lo={self.lo!r}, hi={self.hi!r}")
-        object.__setattr__(self, "lo", int(self.lo))
-        object.__setattr__(self, "hi", int(self.hi))
+        object.__setattr__(self, "lo", lo)
+        object.__setattr__(self, "hi", hi)
 
     cells = property(lambda self: self.hi - self.lo + 1)
 
@@ -126,7 +152,8 @@ class IntRange(_Discrete):
 
     def grid(self, n):
         mid = [(self.lo + self.hi) / 2]
-        x = np.linspace(self.lo, self.hi, n) if _check_int("n", n) > 1 else mid
+        n = _check_int("n", n, 1, MAX_DRAWS)
+        x = np.linspace(self.lo, self.hi, n) if n > 1 else mid
         return np.unique(np.round(x).astype(np.int64))
 
 
@@ -159,6 +186,19 @@ class Choice(_Discrete):
     def grid(self, n):
         _check_int("n", n)
         return list(self.options)
+
+
+def _sampling(sample):
+    """``sample`` taking a seed as well as a Generator, with ``size`` checked.  A wrapper, not
+    lines in the methods: chapter 06 prints ``_Continuous.sample`` with inspect.getsource."""
+    @functools.wraps(sample)
+    def checked(self, rng, size=None):
+        return sample(self, _rng(rng), _size(size))
+    return checked
+
+
+_Continuous.sample = _sampling(_Continuous.sample)
+_Discrete.sample = _sampling(_Discrete.sample)
 
 
 def _objects(seq):

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import validate as _v
 from .optimizers import Optimizer
 
 
@@ -34,6 +35,7 @@ class History:
     cancelled: bool = False
     seconds: float = 0.0
     planned_epochs: int | None = None      # the ``epochs`` train was asked for ("epoch 3 / 20")
+    n_classes: int | None = None
 
     @property
     def epochs(self):
@@ -49,7 +51,22 @@ class History:
             return f"cancelled after epoch {self.epochs}"
         if self.stopped_at is not None:
             return f"stopped early at epoch {self.stopped_at} (best epoch {self.best_epoch})"
+        if self.near_chance:
+            return f"finished {self.epochs} epochs — loss did not decrease (near chance)"
         return f"finished {self.epochs} epochs"
+
+    @property
+    def near_chance(self):
+        """True when a finished run learned nothing: its last epoch's loss is above 90 % of the
+        first mini-batch's and its accuracy (train, else validation) is within 10 points of
+        chance (1 / number of classes), e.g. SGD at η = 10 or AdaDelta on a sigmoid net."""
+        if self.diverged_at is not None or not self.train_loss or not self.batch_loss:
+            return False
+        acc = self.train_acc or self.val_acc
+        if not acc or not self.n_classes:
+            return False
+        return bool(self.train_loss[-1] >= 0.9 * self.batch_loss[0]
+                    and acc[-1] <= 1.0 / self.n_classes + 0.1)
 
 
 class EarlyStopping:
@@ -66,13 +83,12 @@ class EarlyStopping:
     """
 
     def __init__(self, patience=5, *, monitor="val_loss", min_delta=0.0, restore_best=True):
-        if int(patience) != patience or patience < 0:
-            raise ValueError(f"patience must be an integer >= 0, got {patience!r}")
-        if monitor not in ("val_loss", "val_acc", "test_loss", "test_acc", "train_loss"):
+        patience = _v.integer("patience", patience, 0)
+        if not isinstance(monitor, str) or \
+                monitor not in ("val_loss", "val_acc", "test_loss", "test_acc", "train_loss"):
             raise ValueError(f"monitor must be 'val_loss', 'val_acc', 'test_loss', 'test_acc' "
                              f"or 'train_loss', got {monitor!r}")
-        if min_delta < 0:
-            raise ValueError(f"min_delta must be >= 0, got {min_delta}")
+        min_delta = _v.number("min_delta", min_delta, 0.0)
         self.patience, self.monitor = int(patience), monitor
         self.min_delta, self.restore_best = float(min_delta), restore_best
         self.sign = -1.0 if monitor.endswith("acc") else 1.0   # minimize sign·value
@@ -93,14 +109,35 @@ class EarlyStopping:
         return self.wait > self.patience
 
 
+_KEYS = ("X_train", "y_train", "X_val", "y_val", "X_test", "y_test")
+
+
 def _split(data):
     if isinstance(data, dict):
+        unknown = [k for k in data if k not in _KEYS]
+        missing = [k for k in ("X_train", "y_train") if k not in data]
+        unpaired = [p for p in ("val", "test") if (f"X_{p}" in data) != (f"y_{p}" in data)]
+        if unknown or missing or unpaired:
+            raise ValueError(f"data must be a dict with the keys X_train, y_train (and optional "
+                             f"X_val, y_val, X_test, y_test in pairs); got keys {sorted(map(str, data))}")
         return data
     if isinstance(data, (tuple, list)) and len(data) in (2, 4, 6):
         keys = ["X_train", "y_train", "X_val", "y_val", "X_test", "y_test"]
         return dict(zip(keys, data))
     raise ValueError("data must be a dict with X_train, y_train (and optional X_val, y_val, "
                      "X_test, y_test), or a tuple (X_train, y_train[, X_val, y_val[, X_test, y_test]])")
+
+
+def _checked_schedule(schedule):
+    """``schedule`` that raises when it returns no usable η (None, NaN, inf, < 0)."""
+    def checked(epoch):
+        lr = schedule(epoch)
+        try:
+            _v.number("the learning rate", lr, 0.0)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"schedule({epoch}) must return a learning rate >= 0, got {lr!r}") from exc
+        return lr
+    return checked
 
 
 def train(net, data, optimizer, *, epochs, batch_size, schedule=None, early_stopping=None,
@@ -120,20 +157,30 @@ def train(net, data, optimizer, *, epochs, batch_size, schedule=None, early_stop
     No NumPy warnings escape, whatever the learning rate.
     """
     d = _split(data)
-    X, y = d["X_train"], np.asarray(d["y_train"])
+    if not callable(getattr(net, "loss", None)) or not hasattr(net, "params"):
+        raise TypeError(f"net must be an MLP (with .loss and .params), got {type(net).__name__}")
+    X, y = net._check_input(d["X_train"], d["y_train"])   # labels as ints, X finite
     n = len(y)
-    if int(epochs) != epochs or epochs < 1:
-        raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
-    if int(batch_size) != batch_size or not 1 <= batch_size <= n:
-        raise ValueError(f"batch_size must be an integer in [1, {n}] (the training set size), "
-                         f"got {batch_size!r}")
+    epochs = _v.integer("epochs", epochs, 1)
+    batch_size = _v.integer("batch_size", batch_size, 1, n)
     if isinstance(optimizer, str):
         optimizer = Optimizer(optimizer)
-    net._check_input(X, y)
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an Optimizer (e.g. Optimizer('sgd', lr=0.1)) or a "
+                        f"name such as 'adam', got {optimizer!r}")
+    if schedule is not None:
+        schedule = _checked_schedule(_v.function("schedule", schedule, "schedule(epoch) -> learning rate"))
+    if on_epoch is not None:
+        _v.function("on_epoch", on_epoch, "on_epoch(history) -> False to stop, else None")
+    if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
+        raise TypeError(f"early_stopping must be an EarlyStopping(...) or None, got {early_stopping!r}")
     parts = [p for p in ("val", "test") if d.get(f"X_{p}") is not None and len(d[f"X_{p}"])]
+    for p in parts:
+        d = {**d}
+        d[f"X_{p}"], d[f"y_{p}"] = net._check_input(d[f"X_{p}"], d[f"y_{p}"])
     g = np.random.default_rng(rng)
     state = optimizer.init(net.params)
-    hist = History(planned_epochs=int(epochs))
+    hist = History(planned_epochs=int(epochs), n_classes=net.dims[-1] if hasattr(net, "dims") else None)
     limit = None
     t0 = time.perf_counter()
     if early_stopping is not None:

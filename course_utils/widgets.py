@@ -32,6 +32,8 @@ from matplotlib.figure import Figure
 from . import plots  # (importing it applies the course style)
 from .dashboard_view import (arrange_controls, controls_height, done_message, epoch_message,  # noqa: F401
                              fit_titles, readout, step_control)
+from . import validate as _v
+from .widget_guard import check_control_value, close_tree, release_previous
 
 _SHARED = dict(continuous_update=False, style={"description_width": "initial"})
 
@@ -48,6 +50,8 @@ def _layout(width):
 
 def log_slider(description, min, max, value, *, width="340px", fmt=".1e"):
     """A base-10 log slider (learning rate, λ) from ``min`` to ``max``."""
+    for name, x in (("min", min), ("max", max), ("value", value)):
+        _v.number(f"{description}: {name}", x, 0.0, lo_open=True)
     if not 0 < min <= value <= max:
         raise ValueError(f"{description}: need 0 < min <= value <= max, got {min}, {value}, {max}")
     lo, hi = np.log10(min), np.log10(max)
@@ -58,6 +62,11 @@ def log_slider(description, min, max, value, *, width="340px", fmt=".1e"):
 
 def log_choice_slider(description, min, max, value, *, per_decade=2, off=True, width="340px"):
     """A slider over log-spaced values with an "off" (0) position first (λ with "no decay")."""
+    _v.number(f"{description}: min", min, 0.0, lo_open=True)
+    _v.number(f"{description}: max", max, min, where=f">= min = {min:g}")
+    _v.number(f"{description}: value", value, 0.0)
+    if per_decade not in (1, 2, 3) or isinstance(per_decade, bool):
+        raise ValueError(f"{description}: per_decade must be 1, 2 or 3, got {per_decade!r}")
     lo, hi = int(np.floor(np.log10(min))), int(np.ceil(np.log10(max)))
     steps = np.array([1.0, 3.0] if per_decade == 2 else [1.0, 2.0, 5.0] if per_decade == 3 else [1.0])
     vals = sorted({float(f"{m * 10.0 ** e:.3g}") for e in range(lo, hi + 1) for m in steps
@@ -72,12 +81,17 @@ def log_choice_slider(description, min, max, value, *, per_decade=2, off=True, w
 def slider(description, min, max, value, step=None, *, width="340px", fmt=".2f"):
     """A linear float slider (dropout rate, init scale, momentum...)."""
     _check_range(description, min, max, value)
+    if step is not None:
+        _v.number(f"{description}: step", step, 0.0, lo_open=True)
     step = step if step is not None else (max - min) / 20
     return _w().FloatSlider(value=value, min=min, max=max, step=step, description=description,
                             readout_format=fmt, layout=_layout(width), **_SHARED)
 
 
 def int_slider(description, min, max, value, step=1, *, width="340px"):
+    min, max, value = (_v.integer(f"{description}: {name}", x)
+                       for name, x in (("min", min), ("max", max), ("value", value)))
+    step = _v.integer(f"{description}: step", step, 1)
     _check_range(description, min, max, value)
     return _w().IntSlider(value=value, min=min, max=max, step=step, description=description,
                           layout=_layout(width), **_SHARED)
@@ -85,20 +99,28 @@ def int_slider(description, min, max, value, step=1, *, width="340px"):
 
 def _check_range(description, min, max, value):
     # ipywidgets would silently clamp a default outside [min, max]
+    for name, x in (("min", min), ("max", max), ("value", value)):
+        _v.number(f"{description}: {name}", x)
     if not min <= value <= max:
         raise ValueError(f"{description}: need min <= value <= max, got {min}, {value}, {max}")
 
 
 def batch_slider(description="batch size", value=128, *, min_exp=0, max_exp=10, width="340px"):
     """Batch size restricted to powers of two, 2**min_exp .. 2**max_exp."""
+    min_exp = _v.integer(f"{description}: min_exp", min_exp, 0, 20)
+    max_exp = _v.integer(f"{description}: max_exp", max_exp, min_exp, 20)
     options = [2 ** e for e in range(min_exp, max_exp + 1)]
+    value = _v.integer(f"{description}: value", value)
     if value not in options:
-        raise ValueError(f"{description}: value must be a power of two in [{options[0]}, {options[-1]}], got {value}")
+        raise ValueError(f"{description}: value must be a power of two in [{options[0]}, {options[-1]}] "
+                         f"(2**min_exp .. 2**max_exp), got {value}")
     return _w().SelectionSlider(options=options, value=value, description=description,
                                 layout=_layout(width), **_SHARED)
 
 
 def dropdown(description, options, value=None, *, width="260px"):
+    if isinstance(options, (str, bytes)) or not hasattr(options, "__iter__") or not _values(options):
+        raise ValueError(f"{description}: options must be a non-empty list (or dict), got {options!r}")
     if value is not None and value not in _values(options):
         raise ValueError(f"{description}: value {value!r} is not one of {_values(options)}")
     return _w().Dropdown(options=options, value=value if value is not None else _first(options),
@@ -107,6 +129,9 @@ def dropdown(description, options, value=None, *, width="260px"):
 
 
 def checkbox(description, value=True, *, width="auto"):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{description}: value must be True or False, got {value!r}")
+    value = bool(value)
     return _w().Checkbox(value=value, description=description, indent=False, layout=_layout(width))
 
 
@@ -182,9 +207,17 @@ class Dashboard:
     """
 
     def __init__(self, experiment, draw, *, layout=(1, 2), figsize=(11, 4), stream_every=3,
-                 title=None, run_now=True, margins=None, font_scale="auto", **controls):
+                 title=None, run_now=True, margins=None, font_scale="auto", key=None, **controls):
         if not controls:
             raise ValueError("a Dashboard needs at least one control")
+        _v.function("experiment", experiment, "experiment(**values, live) -> result")
+        _v.function("draw", draw, "draw(axes, result, values)")
+        for name, c in controls.items():
+            if not hasattr(c, "observe") or not hasattr(c, "value"):
+                raise TypeError(f"control {name!r} must be an ipywidgets control (log_slider, "
+                                f"slider, dropdown, ...), got {type(c).__name__}")
+        self._closed = False
+        release_previous(self, experiment, key)
         self.experiment, self.draw_fn = experiment, draw
         self.controls, self.stream_every = controls, max(1, int(stream_every))
         self.title = title
@@ -224,6 +257,7 @@ class Dashboard:
         # the layout's own widgets (rows, −/+ buttons, the box): close() should close them too
         self.layout_widgets = [box] + [x for r in rows if r not in controls.values()
                                        for x in (r, *r.children[1:])]
+        self._box = box
         self.widget = w.VBox(([self._title] if self._title else []) + [box, self._image, self._status])
         if run_now:
             self.run(sync=True)
@@ -238,6 +272,10 @@ class Dashboard:
         unknown = set(values) - set(self.controls)
         if unknown:
             raise ValueError(f"unknown control(s) {sorted(unknown)}; this dashboard has {sorted(self.controls)}")
+        if self._closed:
+            raise RuntimeError("this dashboard was closed (or replaced by re-running its cell)")
+        values = {k: check_control_value(k, self.controls[k], v)   # all checked first:
+                  for k, v in values.items()}                       # no half-applied set()
         self._muted = True
         try:
             for k, v in values.items():
@@ -253,6 +291,8 @@ class Dashboard:
     # --------------------------------------------------------------- running
     def run(self, sync=False):
         """Start a run with the current values: on a daemon thread, or here if ``sync``."""
+        if getattr(self, "_closed", False):
+            raise RuntimeError("this dashboard was closed (or replaced by re-running its cell)")
         self._generation += 1
         gen, values = self._generation, self.values
         if sync:
@@ -294,7 +334,8 @@ class Dashboard:
                 self._set_status(f"<span style='color:#D55E00'>⚠ {type(exc).__name__}: {exc}</span>")
 
     def _final_status(self, result):
-        notes = [f"{k}: {h.status}" for k, h in _histories(result) if h.diverged_at is not None]
+        notes = [f"{k}: {h.status}" for k, h in _histories(result)
+                 if h.diverged_at is not None or getattr(h, "near_chance", False)]
         done = done_message(self.seconds, getattr(self, "render_seconds", 0.0), self._cached)
         return done + ("; " + "; ".join(notes) if notes else "")
 
@@ -345,12 +386,16 @@ class Dashboard:
     def close(self):
         """Stop any run, close the widgets and free the figure (re-running a dashboard cell
         otherwise keeps the old one alive, since the controls refer back to it)."""
+        if self._closed:
+            return
+        self._closed = True
         self._generation += 1
         self.wait(timeout=5.0)
         for c in self.controls.values():
             c.unobserve(self._on_change, names="value")
-        for w in (*self.controls.values(), self._image, self._status, self.widget):
-            w.close()
+        # every widget it made, with their Layout and Style models (ipywidgets keeps each
+        # one registered until closed): ~18 models per dashboard otherwise stay alive
+        close_tree(self.widget)
         self.fig.clear()
 
     @property
