@@ -8,6 +8,8 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 # one BLAS/OpenMP thread: the notebooks' numbers are compared digit for digit
 THREADS := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 NBVAL   := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+# two pytest workers (2 cores), each test file (each notebook) whole on one worker
+XDIST   := -n 2 --dist loadfile
 # an OpenBLAS kernel other than the one this CPU picks (see README, "Tests")
 ALT_CORETYPE ?= $(if $(filter Sandybridge,$(OPENBLAS_CORETYPE)),Prescott,Sandybridge)
 STRIP   := $(VENV)/bin/nbstripout --keep-output --keep-count --keep-id
@@ -33,20 +35,20 @@ lab: $(STAMP)
 
 # unit tests + every notebook re-run and compared with its saved outputs + the browser tests
 test: $(STAMP)
-	$(THREADS) $(PY) -m pytest tests notebooks $(NBVAL) -q
+	$(THREADS) $(PY) -m pytest tests notebooks $(NBVAL) $(XDIST) -q
 
 unit: $(STAMP)
 	$(PY) -m pytest tests -q
 
 notebooks: $(STAMP)
-	$(THREADS) $(PY) -m pytest notebooks $(NBVAL) -q
+	$(THREADS) $(PY) -m pytest notebooks $(NBVAL) $(XDIST) -q
 
 # the notebook comparison again under another OpenBLAS kernel: a cell whose printed numbers
 # depend on the CPU fails here, on the developer's own machine
 test-kernels: $(STAMP)
 	@OPENBLAS_CORETYPE=$(ALT_CORETYPE) $(PY) -c "import numpy, threadpoolctl; \
 	    print('OpenBLAS kernel:', [i.get('architecture') for i in threadpoolctl.threadpool_info()])"
-	OPENBLAS_CORETYPE=$(ALT_CORETYPE) $(THREADS) $(PY) -m pytest notebooks $(NBVAL) -q
+	OPENBLAS_CORETYPE=$(ALT_CORETYPE) $(THREADS) $(PY) -m pytest notebooks $(NBVAL) $(XDIST) -q
 
 # a plain (non-editable) install from a wheel, in a fresh virtual environment
 test-wheel: $(STAMP)

@@ -257,7 +257,6 @@ class Dashboard:
         # the layout's own widgets (rows, −/+ buttons, the box): close() should close them too
         self.layout_widgets = [box] + [x for r in rows if r not in controls.values()
                                        for x in (r, *r.children[1:])]
-        self._box = box
         self.widget = w.VBox(([self._title] if self._title else []) + [box, self._image, self._status])
         if run_now:
             self.run(sync=True)

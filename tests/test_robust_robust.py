@@ -416,8 +416,11 @@ def test_close_releases_every_widget_it_made():
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
 def test_200_recreated_dashboards_release_memory_and_widgets():
     before = _instances()
+    one = _lecture_dashboard(key="lecture-cell")
+    per_dashboard = _instances() - before        # controls, −/+ buttons, rows, layouts, styles
     for _ in range(5):                           # warm matplotlib's caches first
         d = _lecture_dashboard(key="lecture-cell")
+    assert one._closed
     rss0 = _rss_mb()
     for _ in range(200):                         # re-running the cell, never calling close()
         d = _lecture_dashboard(key="lecture-cell")
@@ -425,7 +428,7 @@ def test_200_recreated_dashboards_release_memory_and_widgets():
     alive = _instances() - before                # only the last dashboard's widgets
     d.close()
     assert _instances() == before, "widgets left behind"
-    assert alive < 30, f"{alive} widgets alive after 210 dashboards: the old ones leaked"
+    assert alive == per_dashboard, f"{alive} widgets alive after 206 dashboards of {per_dashboard}: the old ones leaked"
     assert grown < 20, f"memory grew by {grown:.1f} MB over 200 re-created dashboards"
 
 
