@@ -1,4 +1,4 @@
-"""How fast does a dashboard answer?  Timings for chapter 00's dashboard (DESIGN.md §5).
+"""How fast does a dashboard answer?  Timings for chapter 00's dashboard (docs/architecture.md).
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bench_widgets.py [--repeats 3]
 

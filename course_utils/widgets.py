@@ -12,7 +12,7 @@
                      batch_size=batch_slider("batch size", 128))
     dash                                     # shows it; the first run already happened
 
-How it works (measured in DESIGN.md §5): one persistent Agg ``Figure`` (never pyplot, so no
+How it works (docs/architecture.md, "The dashboard"): one persistent Agg ``Figure`` (never pyplot, so no
 figure leaks) is rendered to PNG into an ``ipywidgets.Image``.  A control change returns at
 once: it bumps a generation counter and starts the run on a daemon thread; the thread holds a
 lock, runs with BLAS limited to one thread, redraws every ``stream_every`` epochs, and stops

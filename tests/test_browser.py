@@ -1,4 +1,4 @@
-"""The dashboard in a real browser (DESIGN.md §6): JupyterLab + headless Debian Chromium.
+"""The dashboard in a real browser (docs/architecture.md): JupyterLab + headless Debian Chromium.
 
 JupyterLab is started on 127.0.0.1 (free port, token) in a temporary folder holding a small
 generated dashboard notebook and a copy of chapter 00 (a copy, so the committed notebook is
