@@ -68,7 +68,7 @@ execute: $(STAMP)
 	$(PY) -m course_utils.slides notebooks/*.ipynb
 	for nb in notebooks/*.ipynb; do \
 	    echo "executing $$nb"; \
-	    $(THREADS) $(PY) -m jupyter nbconvert --to notebook --execute --inplace \
+	    $(THREADS) $(PY) -m nbconvert --to notebook --execute --inplace \
 	        --ExecutePreprocessor.timeout=1200 --ExecutePreprocessor.record_timing=False \
 	        --ExecutePreprocessor.store_widget_state=False "$$nb" \
 	        || exit 1; \
