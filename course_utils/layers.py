@@ -255,3 +255,25 @@ def _dropout_args(x, p, *, train, rng=None, mask=None):
 
 batchnorm_forward = _v.checked(batchnorm_forward, _batchnorm_args)
 dropout_forward = _v.checked(dropout_forward, _dropout_args)
+
+
+# ----------------------------------------------------------------------------- max-norm
+def max_norm(W, c):
+    """Max-norm constraint: project every unit's incoming weight vector into the ball ‖w‖₂ ≤ c.
+
+    ``W`` has the course's shape (fan_in, fan_out), so column j holds the incoming weights of
+    unit j: a column with ‖w_j‖₂ > c is rescaled to w_j · c/‖w_j‖₂, the others are unchanged.
+    Applied after every update (Srivastava et al. 2014, §5.1: c ≈ 3–4 together with dropout
+    and a large learning rate).  Returns a new array; ``W`` is not modified.
+
+    Note: Keras' ``constraints.MaxNorm(max_value=c, axis=0)`` is the same for a Dense kernel;
+    PyTorch stores ``weight`` as (fan_out, fan_in), so there it is
+    ``torch.renorm(weight, 2, 0, c)`` (rows).
+    """
+    if not (np.isfinite(c) and c > 0):
+        raise ValueError(f"c (the max-norm radius) must be a finite number > 0, got {c}")
+    W = np.asarray(W)
+    if W.ndim != 2:
+        raise ValueError(f"W must be a 2-D (fan_in, fan_out) matrix, got shape {W.shape}")
+    norms = np.sqrt((W * W).sum(axis=0, keepdims=True))
+    return W * np.minimum(1.0, c / np.maximum(norms, np.finfo(W.dtype).tiny))

@@ -132,3 +132,149 @@ def test_backward_stub_not_implemented(capsys):
 def test_backward_hints(wrong, hint, capsys):
     ok, out = _run(capsys, check_dropout_backward, wrong)
     assert not ok and out.startswith("✗") and hint in out, out
+
+
+# ----------------------------------------------------------------------------- max-norm
+from course_utils.checks import check_max_norm, check_mc_dropout  # noqa: E402
+from course_utils.checks.ch05 import (_max_norm_cases, _mc_cases, max_norm_reference,  # noqa: E402
+                                      mc_dropout_reference)
+
+
+def max_norm_good(W, c):
+    out = W.copy()
+    for j in range(W.shape[1]):
+        n = np.sqrt(np.sum(W[:, j] ** 2))
+        if n > c:
+            out[:, j] = W[:, j] * (c / n)
+    return out
+
+
+def test_max_norm_reference_and_solution_pass(capsys):
+    ok, out = _run(capsys, check_max_norm, max_norm_reference)
+    assert ok and "correct on all 3 cases" in out
+    assert _run(capsys, check_max_norm, max_norm_good)[0]
+
+
+def test_max_norm_cases_have_columns_inside_and_outside():
+    for W, c in _max_norm_cases():
+        norms = np.linalg.norm(W, axis=0)
+        assert (norms > c * 1.5).any() and (norms < c * 0.9).any()
+
+
+def _col(W):
+    return np.linalg.norm(W, axis=0, keepdims=True)
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda W, c: max_norm_good(W.T, c).T, "ROWS"),
+    (lambda W, c: W * c / _col(W), "stay unchanged"),
+    (lambda W, c: np.clip(W, -c, c), "bounds the entries"),
+    (lambda W, c: np.where(_col(W) > c, W / _col(W), W), "not 1"),
+    (lambda W, c: W * np.minimum(1, c / _col(W) ** 2), "not its square"),
+    (lambda W, c: W.copy(), "must be shrunk"),
+])
+def test_max_norm_hints(wrong, hint, capsys):
+    ok, out = _run(capsys, check_max_norm, wrong)
+    assert not ok and out.startswith("✗") and hint in out, out
+
+
+def test_max_norm_stub(capsys):
+    def stub(W, c):
+        raise NotImplementedError
+    ok, out = _run(capsys, check_max_norm, stub)
+    assert not ok and "not implemented yet" in out
+
+
+# ----------------------------------------------------------------------------- MC dropout
+def _softmax(s):
+    e = np.exp(s - s.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def mc_good(net, X, K, rng):
+    g = np.random.default_rng(rng)
+    total = np.zeros((len(X), net.dims[-1]))
+    for _ in range(K):
+        scores, *_ = net.forward(X, train=True, rng=g)
+        total += _softmax(scores)
+    P = total / K
+    H = -np.sum(np.where(P > 0, P * np.log(np.where(P > 0, P, 1.0)), 0.0), axis=1)
+    return P, H
+
+
+def test_mc_reference_and_solution_pass(capsys):
+    ok, out = _run(capsys, check_mc_dropout, mc_dropout_reference)
+    assert ok and "correct on all 3 cases" in out
+    assert _run(capsys, check_mc_dropout, mc_good)[0]
+
+
+def test_mc_reference_is_a_mean_of_probabilities_and_differs_from_one_pass():
+    for net, X, K, seed in _mc_cases():
+        P, H = mc_dropout_reference(net, X, K, seed)
+        np.testing.assert_allclose(P.sum(axis=1), 1.0, rtol=1e-12)
+        assert np.all(H >= 0) and np.all(H <= np.log(P.shape[1]) + 1e-12)
+        one, _ = mc_dropout_reference(net, X, 1, seed)
+        scaled = _softmax(net.forward(X)[0])
+        assert not np.allclose(P, one) and not np.allclose(P, scaled)
+
+
+def test_mc_average_converges_in_k():
+    net, X, _, _ = _mc_cases()[0]
+    a, _ = mc_dropout_reference(net, X, 2000, 0)
+    b, _ = mc_dropout_reference(net, X, 2000, 1)          # independent masks
+    c, _ = mc_dropout_reference(net, X, 5, 1)
+    assert np.abs(a - b).max() < 0.03 < np.abs(a - c).max()
+
+
+def _mc_variant(kind):
+    def fn(net, X, K, rng):
+        g = np.random.default_rng(rng)
+        if kind == "inference":
+            P = _softmax(net.forward(X)[0])
+            return P, -np.sum(P * np.log(P), axis=1)
+        if kind == "reseed":
+            S = [net.forward(X, train=True, rng=rng)[0] for _ in range(K)]
+        else:
+            S = [net.forward(X, train=True, rng=g)[0] for _ in range(K)]
+        if kind == "scores":
+            P = _softmax(np.mean(S, axis=0))
+        elif kind == "no softmax":
+            P = np.mean(S, axis=0)
+        elif kind == "sum":
+            P = np.sum([_softmax(s) for s in S], axis=0)
+        else:
+            P = np.mean([_softmax(s) for s in S], axis=0)
+        H = -np.sum(P * np.log(P), axis=1) if kind != "no softmax" else np.zeros(len(X))
+        if kind == "mean entropy":
+            H = np.mean([-np.sum(_softmax(s) * np.log(_softmax(s)), axis=1) for s in S], axis=0)
+        if kind == "log2":
+            H = H / np.log(2)
+        if kind == "sign":
+            H = -H
+        if kind == "probs only":
+            return P
+        return P, H
+    return fn
+
+
+@pytest.mark.parametrize("kind, hint", [
+    ("probs only", "return the pair"),
+    ("inference", "inference mode"),
+    ("reseed", "same mask"),
+    ("scores", "averaged the scores"),
+    ("no softmax", "take the softmax"),
+    ("sum", "divide the sum by K"),
+    ("mean entropy", "entropy of the MEAN"),
+    ("log2", "natural logarithm"),
+    ("sign", "minus sign"),
+])
+def test_mc_hints(kind, hint, capsys):
+    ok, out = _run(capsys, check_mc_dropout, _mc_variant(kind))
+    assert not ok and out.startswith("✗") and hint in out, out
+
+
+def test_mc_stub(capsys):
+    def stub(net, X, K, rng):
+        raise NotImplementedError
+    ok, out = _run(capsys, check_mc_dropout, stub)
+    assert not ok and "not implemented yet" in out
