@@ -62,7 +62,7 @@ SURFACES = {
 }
 
 
-def rotate(surface, degrees, *, name=None, title=None, xlim=None, ylim=None):
+def rotate(surface, degrees, *, name=None, title=None, xlim=None, ylim=None, levels=None):
     """The same surface turned by ``degrees`` (counter-clockwise) about the origin.
 
     With R the rotation, ``f_rot(p) = f(Rᵀp)`` and ``∇f_rot(p) = R·∇f(Rᵀp)``; the start point
@@ -88,12 +88,14 @@ def rotate(surface, degrees, *, name=None, title=None, xlim=None, ylim=None):
     return Surface(name or f"{surface.name}_rot{degrees:g}",
                    title or f"{surface.title}, turned by {degrees:g}°", f, grad,
                    turn(surface.start), turn(surface.minimum),
-                   xlim or surface.xlim, ylim or surface.ylim, surface.levels)
+                   xlim or surface.xlim, ylim or surface.ylim,
+                   surface.levels if levels is None else levels)
 
 
 SURFACES["rotated"] = rotate(
     SURFACES["ill_conditioned"], 45, name="rotated",
-    title="x²/100 + 4y² turned by 45°  (condition number 400)", xlim=(-8, 8), ylim=(-8, 8))
+    title="x²/100 + 4y² turned by 45°  (κ = 400)", xlim=(-8, 8), ylim=(-8, 8),
+    levels=np.geomspace(0.02, 200, 13))
 
 
 def get_surface(name):
