@@ -279,3 +279,15 @@ def figure(nrows=1, ncols=1, *, width=None, height=3.6, **kw):
     import matplotlib.pyplot as plt
     width = width or min(14, 5 * ncols + 0.5)
     return plt.subplots(nrows, ncols, figsize=(width, height * nrows), **kw)
+
+
+def log_ticks(ax, axis="y", subs=(1.0, 2.0, 5.0)):
+    """Label a log axis at 1, 2, 5 × 10ᵏ in plain numbers (0.01, 0.02, 0.05, ...), so a short
+    log range shows several labelled ticks instead of one power of ten."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_locator(LogLocator(base=10, subs=subs))
+    target.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    target.set_minor_locator(NullLocator())
+    return ax

@@ -47,12 +47,45 @@ def exponential(lr, decay_rate=0.95, decay_steps=1):
 def inverse_time(lr, decay_rate=1.0, power=0.5):
     """η_t = η / (1 + decay_rate·t)^power; the default is the lecture's η/√(t + 1).
 
-    ``power=1`` gives Keras' ``InverseTimeDecay``.
+    Note: at the default ``power=0.5`` this decays like 1/√t, although the slide labels it
+    "1/t" (``inverse_sqrt_time`` is the same under a clear name).  ``power=1`` gives true 1/t
+    decay, Keras' ``InverseTimeDecay`` (see ``inverse_time_decay``).
     """
     _check(lr)
     if decay_rate < 0:
         raise ValueError(f"decay_rate must be >= 0, got {decay_rate}")
     return lambda step: lr / (1.0 + decay_rate * step) ** power
+
+
+def inverse_sqrt_time(lr, decay_rate=1.0):
+    """η_t = η / √(1 + decay_rate·t): a 1/√t decay (the lecture's η/√(t + 1) at decay_rate 1).
+
+    The same as ``inverse_time(lr, decay_rate)`` at its default ``power=0.5``, under a name that
+    says what it is.  Note: the slide calls this schedule "1/t"; it falls like 1/√t.  True
+    1/t decay is ``inverse_time_decay``.
+    """
+    return inverse_time(lr, decay_rate=decay_rate, power=0.5)
+
+
+def inverse_time_decay(lr, decay_rate=1.0, decay_steps=1, staircase=False):
+    """True 1/t decay: η_t = η / (1 + decay_rate·t / decay_steps), with ⌊t / decay_steps⌋
+    instead of t / decay_steps when ``staircase``.
+
+    This is Keras' ``InverseTimeDecay(initial_learning_rate=η, decay_steps, decay_rate,
+    staircase)``.  The old Keras optimizers' ``decay=`` argument (``SGD(lr=η, decay=d)``) is the
+    same with ``decay_rate=d, decay_steps=1`` and t = the number of mini-batch updates so far:
+    η / (1 + d·iterations).  Note: ``train`` calls a schedule once per epoch, so there t counts
+    epochs; for Keras' per-update ``decay=d`` over an epoch of n updates, decay_rate ≈ d·n
+    gives the same η at every epoch boundary.
+    """
+    _check(lr)
+    if not (math.isfinite(decay_rate) and decay_rate >= 0):
+        raise ValueError(f"decay_rate must be >= 0, got {decay_rate}")
+    if not decay_steps > 0:
+        raise ValueError(f"decay_steps must be > 0, got {decay_steps}")
+    if staircase:
+        return lambda step: lr / (1.0 + decay_rate * (step // decay_steps))
+    return lambda step: lr / (1.0 + decay_rate * step / decay_steps)
 
 
 def cosine(lr, total_steps, min_lr=0.0, warmup_steps=0):
@@ -125,4 +158,5 @@ inverse_time = _v.checked(inverse_time, _inverse_time_args, _stepped)
 cosine = _v.checked(cosine, _cosine_args, _stepped)
 
 SCHEDULES = {"constant": constant, "step": step_decay, "exponential": exponential,
-             "inverse_time": inverse_time, "cosine": cosine}
+             "inverse_time": inverse_time, "cosine": cosine,
+             "inverse_sqrt_time": inverse_sqrt_time, "inverse_time_decay": inverse_time_decay}

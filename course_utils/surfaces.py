@@ -62,6 +62,42 @@ SURFACES = {
 }
 
 
+def rotate(surface, degrees, *, name=None, title=None, xlim=None, ylim=None, levels=None):
+    """The same surface turned by ``degrees`` (counter-clockwise) about the origin.
+
+    With R the rotation, ``f_rot(p) = f(Rᵀp)`` and ``∇f_rot(p) = R·∇f(Rᵀp)``; the start point
+    and the minimum are turned with it.  The Hessian's eigenvalues, hence the condition number,
+    do not change; only its eigenvectors stop being the coordinate axes.  SGD and Momentum are
+    rotation-invariant (their paths turn with the surface); the diagonal (per-coordinate)
+    methods AdaGrad, RMSProp and Adam are not.
+    """
+    th = np.deg2rad(degrees)
+    c, s = np.cos(th), np.sin(th)
+    f0, g0 = surface.f, surface.grad
+
+    def f(x, y):
+        return f0(c * x + s * y, -s * x + c * y)
+
+    def grad(x, y):
+        gu, gv = g0(c * x + s * y, -s * x + c * y)
+        return (c * gu - s * gv, s * gu + c * gv)
+
+    def turn(p):
+        return (float(c * p[0] - s * p[1]), float(s * p[0] + c * p[1]))
+
+    return Surface(name or f"{surface.name}_rot{degrees:g}",
+                   title or f"{surface.title}, turned by {degrees:g}°", f, grad,
+                   turn(surface.start), turn(surface.minimum),
+                   xlim or surface.xlim, ylim or surface.ylim,
+                   surface.levels if levels is None else levels)
+
+
+SURFACES["rotated"] = rotate(
+    SURFACES["ill_conditioned"], 45, name="rotated",
+    title="x²/100 + 4y² turned by 45°  (κ = 400)", xlim=(-8, 8), ylim=(-8, 8),
+    levels=np.geomspace(0.02, 200, 13))
+
+
 def get_surface(name):
     if name not in SURFACES:
         raise ValueError(f"surface must be one of {sorted(SURFACES)}, got {name!r}")

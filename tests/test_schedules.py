@@ -86,4 +86,48 @@ def test_bad_arguments(build, match):
 
 def test_registry():
     assert S.SCHEDULES == {"constant": S.constant, "step": S.step_decay, "exponential": S.exponential,
-                           "inverse_time": S.inverse_time, "cosine": S.cosine}
+                           "inverse_time": S.inverse_time, "cosine": S.cosine,
+                           "inverse_sqrt_time": S.inverse_sqrt_time,
+                           "inverse_time_decay": S.inverse_time_decay}
+
+
+def test_inverse_time_decay_is_true_one_over_t():
+    # η/(1 + k·t/T) by hand: 0.1/(1 + 0.5·t/2) at t = 0, 2, 4, 6, 3 -> 0.1, 0.1/1.5, 0.05, 0.04, 0.1/1.75
+    sch = S.inverse_time_decay(0.1, decay_rate=0.5, decay_steps=2)
+    assert values(sch, [0, 2, 4, 6, 3]) == pytest.approx([0.1, 0.1 / 1.5, 0.05, 0.04, 0.1 / 1.75],
+                                                         rel=1e-14)
+    # staircase: t/T rounded down -> t = 3 gives the value of t = 2
+    stair = S.inverse_time_decay(0.1, decay_rate=0.5, decay_steps=2, staircase=True)
+    assert values(stair, [0, 1, 2, 3, 4]) == pytest.approx([0.1, 0.1, 0.1 / 1.5, 0.1 / 1.5, 0.05],
+                                                           rel=1e-14)
+    # the old Keras SGD(lr=0.1, decay=1e-3) after 1000 and 3000 iterations: 0.05 and 0.025
+    old_keras = S.inverse_time_decay(0.1, decay_rate=1e-3)
+    assert old_keras(1000) == pytest.approx(0.05, rel=1e-14)
+    assert old_keras(3000) == pytest.approx(0.025, rel=1e-14)
+    # 1/t: doubling the (large) step halves η; 1/√t would only divide it by √2
+    assert sch(20000) / sch(40000) == pytest.approx(2.0, rel=1e-3)
+    # the same as inverse_time with power 1
+    for t in range(30):
+        assert sch(t) == pytest.approx(S.inverse_time(0.1, decay_rate=0.25, power=1)(t), rel=1e-14)
+
+
+def test_inverse_sqrt_time_is_the_old_default():
+    sch = S.inverse_sqrt_time(0.2, decay_rate=3.0)
+    # 0.2/√(1 + 3t) at t = 0, 1, 5: 0.2, 0.1, 0.05
+    assert values(sch, [0, 1, 5]) == pytest.approx([0.2, 0.1, 0.05], rel=1e-14)
+    for t in range(30):
+        assert sch(t) == S.inverse_time(0.2, decay_rate=3.0)(t)
+    assert sch(4 * 10 ** 6) / sch(16 * 10 ** 6) == pytest.approx(2.0, rel=1e-6)   # 1/√t
+
+
+@pytest.mark.parametrize("build, match", [
+    (lambda: S.inverse_time_decay(0.0), "lr must be > 0"),
+    (lambda: S.inverse_time_decay(0.1, decay_rate=-0.1), "decay_rate must be >= 0"),
+    (lambda: S.inverse_time_decay(0.1, decay_rate=float("nan")), "decay_rate must be >= 0"),
+    (lambda: S.inverse_time_decay(0.1, decay_steps=0), "decay_steps must be > 0"),
+    (lambda: S.inverse_sqrt_time(-1.0), "lr must be > 0"),
+    (lambda: S.inverse_sqrt_time(0.1, decay_rate=-2.0), "decay_rate must be >= 0"),
+])
+def test_bad_arguments_of_the_inverse_time_schedules(build, match):
+    with pytest.raises(ValueError, match=match):
+        build()

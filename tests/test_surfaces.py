@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from course_utils.gradcheck import numerical_gradient, rel_error
-from course_utils.surfaces import SURFACES, get_surface, run_optimizer
+from course_utils.surfaces import SURFACES, get_surface, rotate, run_optimizer
 
-NAMES = ["textbook", "ill_conditioned", "rosenbrock", "saddle", "two_minima"]
+NAMES = ["textbook", "ill_conditioned", "rosenbrock", "saddle", "two_minima", "rotated"]
 
 
 def test_registry():
@@ -86,3 +86,34 @@ def test_rosenbrock_progress(rule, hp):
     assert len(path) == 3001
     assert s.value(path[-1]) < 0.01 * s.value(path[0])
     assert np.linalg.norm(path[-1] - np.array(s.minimum)) < 0.5
+
+
+def test_rotated_bowl_by_hand():
+    r, a = SURFACES["rotated"], SURFACES["ill_conditioned"]
+    c = np.sqrt(0.5)
+    # the start (−8, 1) turned by 45°: (c·(−8) − c·1, c·(−8) + c·1)
+    np.testing.assert_allclose(r.start, [-9 * c, -7 * c], rtol=1e-14)
+    # f at (1, 1): u = √2, v = 0 -> 2/100; at (−1, 1): u = 0, v = √2 -> 4·2 = 8
+    assert r.value(np.array([1.0, 1.0])) == pytest.approx(0.02, rel=1e-13)
+    assert r.value(np.array([-1.0, 1.0])) == pytest.approx(8.0, rel=1e-13)
+    # the same values along the path: f_rot(R p) = f(p)
+    for p in ([3.0, -0.5], [-8.0, 1.0], [0.2, 0.7]):
+        q = np.array([c * p[0] - c * p[1], c * p[0] + c * p[1]])
+        assert r.value(q) == pytest.approx(a.value(np.array(p)), rel=1e-12)
+    # the Hessian has the same eigenvalues (1/50, 8) but is no longer diagonal
+    H = np.array([numerical_gradient(lambda: r.gradient(p)[i], p) for p in [np.zeros(2)] for i in (0, 1)])
+    np.testing.assert_allclose(np.sort(np.linalg.eigvalsh((H + H.T) / 2)), [0.02, 8.0], rtol=1e-6)
+    assert abs(H[0, 1]) > 1.0
+
+
+def test_rotate_keeps_sgd_and_momentum_but_not_the_diagonal_methods():
+    a, r = SURFACES["ill_conditioned"], SURFACES["rotated"]
+    R = np.array([[1, -1], [1, 1]]) * np.sqrt(0.5)
+    for rule, hp in (("sgd", dict(lr=0.2)), ("momentum", dict(lr=0.4, momentum=0.9))):
+        pa, pr = run_optimizer(a, rule, steps=100, **hp), run_optimizer(r, rule, steps=100, **hp)
+        np.testing.assert_allclose(pr, pa @ R.T, atol=1e-10)      # the same path, turned
+    pa, pr = run_optimizer(a, "adagrad", steps=100, lr=1.0), run_optimizer(r, "adagrad", steps=100, lr=1.0)
+    assert np.abs(pr - pa @ R.T).max() > 0.1                       # AdaGrad is not rotation-invariant
+    # a full turn gives the same surface
+    full = rotate(SURFACES["textbook"], 360)
+    np.testing.assert_allclose(full.start, SURFACES["textbook"].start, atol=1e-12)
