@@ -237,3 +237,72 @@ def test_es_input_is_not_shared(capsys):
         return es_good(val_losses, patience)
     ok, out = _run(capsys, checks.check_early_stopping, sorts)
     assert not ok and out.startswith("✗")
+
+
+# ----------------------------------------------------------------------------- proximal L1 step
+def prox_good(w, dw, lr, lam):
+    u = w - lr * dw
+    out = np.zeros_like(u)
+    big = np.abs(u) > lr * lam
+    out[big] = u[big] - lr * lam * np.sign(u[big])
+    return out
+
+
+def test_prox_reference_passes(capsys):
+    ok, out = _run(capsys, checks.check_prox_l1_step, checks.prox_l1_step_reference)
+    assert ok and out.startswith("✓") and "correct on all 4 cases" in out
+
+
+def test_prox_independent_solution_passes(capsys):
+    ok, out = _run(capsys, checks.check_prox_l1_step, prox_good)
+    assert ok, out
+
+
+def test_prox_reference_by_hand():
+    w = np.array([0.5, -0.5, 0.004, 0.0])
+    dw = np.array([1.0, 1.0, 0.0, 0.0])
+    # u = w − 0.1·dw = [0.4, −0.6, 0.004, 0]; threshold ηλ = 0.01
+    want = np.array([0.39, -0.59, 0.0, 0.0])
+    got = checks.prox_l1_step_reference(w, dw, 0.1, 0.1)
+    assert np.allclose(got, want) and np.count_nonzero(got == 0) == 2
+
+
+def test_prox_is_the_minimiser_of_the_proximal_objective():
+    """sign(u)·max(|u| − t, 0) minimises t·|x| + ½(x − u)² (checked on a fine grid)."""
+    grid = np.linspace(-1, 1, 200001)
+    for u in (-0.7, -0.02, 0.0, 0.03, 0.4):
+        best = grid[np.argmin(0.05 * np.abs(grid) + 0.5 * (grid - u) ** 2)]
+        assert abs(checks.prox_l1_step_reference(np.array([u]), np.array([0.0]), 0.5, 0.1)[0] - best) < 1e-4
+
+
+def test_prox_stub_not_implemented(capsys):
+    def stub(w, dw, lr, lam):
+        raise NotImplementedError
+    ok, out = _run(capsys, checks.check_prox_l1_step, stub)
+    assert not ok and "not implemented yet" in out
+
+
+def _soft(u, t):
+    return np.sign(u) * np.maximum(np.abs(u) - t, 0.0)
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda w, dw, lr, lam: w - lr * (dw + lam * np.sign(w)), "plain subgradient step"),
+    (lambda w, dw, lr, lam: _soft(w - lr * dw, lam), "the threshold is ηλ, not λ"),
+    (lambda w, dw, lr, lam: np.where(np.abs(w - lr * dw) > lr * lam, w - lr * dw, 0.0), "hard thresholding"),
+    (lambda w, dw, lr, lam: _soft(w, lr * lam) - lr * dw, "not w before the step"),
+    (lambda w, dw, lr, lam: np.maximum(np.abs(w - lr * dw) - lr * lam, 0.0), "lost the sign"),
+    (lambda w, dw, lr, lam: _soft(w - lr * dw, 2 * lr * lam), "threshold is 2ηλ"),
+    (lambda w, dw, lr, lam: _soft(w - lr * dw, 0.5 * lr * lam), "threshold is ηλ/2"),
+    (lambda w, dw, lr, lam: _soft(w + lr * dw, lr * lam), "sign error in the gradient step"),
+    (lambda w, dw, lr, lam: np.where(_soft(w - lr * dw, lr * lam) == 0, 1e-12, _soft(w - lr * dw, lr * lam)),
+     "only nearly 0"),
+])
+def test_prox_typical_mistakes(capsys, wrong, hint):
+    ok, out = _run(capsys, checks.check_prox_l1_step, wrong)
+    assert not ok and out.startswith("✗") and hint in out, out
+
+
+def test_prox_returning_none_is_reported(capsys):
+    ok, out = _run(capsys, checks.check_prox_l1_step, lambda w, dw, lr, lam: None)
+    assert not ok and "None" in out

@@ -1,11 +1,16 @@
-"""Checks for chapter 04's exercises: the L2 penalty with its gradient, and the early-stopping rule.
+"""Checks for chapter 04's exercises: the L2 penalty with its gradient, the proximal
+(soft-threshold) L1 step, and the early-stopping rule.
 
     check_l2_penalty(fn)      fn(params, lam) -> (penalty, grads)
+    check_prox_l1_step(fn)    fn(w, dw, lr, lam) -> w_new
     check_early_stopping(fn)  fn(val_losses, patience) -> (stop_epoch, best_epoch)
 
 Conventions (those of ``course_utils.net.MLP`` and ``course_utils.training.EarlyStopping``):
 - L2 penalizes the weight matrices only (keys ending in ".W"): penalty ``λ/2·Σw²``, gradient
   ``λ·w``; biases and batch-norm parameters get a zero gradient from the penalty.
+- Proximal L1 step (ISTA / "soft-thresholding"): a plain gradient step on the data loss,
+  ``u = w − η·dw``, then the proximal map of ``η·λ·|w|``:
+  ``w_new = sign(u)·max(|u| − ηλ, 0)``.  Weights with ``|u| <= ηλ`` become exactly 0.
 - Early stopping on a validation loss: an epoch improves when its loss is strictly below the
   best so far; ``patience`` non-improving epochs in a row are tolerated and training stops at
   the next one (the counter exceeds ``patience``).  Epochs count from 1; if the rule never
@@ -18,7 +23,7 @@ from ..training import EarlyStopping
 from .core import check, close as _close
 
 __all__ = ["check_l2_penalty", "check_early_stopping", "l2_penalty_reference",
-           "early_stopping_reference"]
+           "early_stopping_reference", "check_prox_l1_step", "prox_l1_step_reference"]
 
 
 def _as_pair(out):
@@ -120,6 +125,95 @@ def check_l2_penalty(fn):
     """Check ``fn(params, lam) -> (penalty, grads)``: λ/2·Σw² over "*.W" and λ·w (0 for the rest)."""
     return check("L2 penalty and its gradient", lambda *a: _as_pair(fn(*a)), l2_penalty_reference,
                  _l2_cases(), _l2_hints())
+
+
+# ----------------------------------------------------------------------------- proximal L1
+def prox_l1_step_reference(w, dw, lr, lam):
+    """One proximal-gradient (ISTA) step for ``L(w) + λ·Σ|w|``.
+
+    1. gradient step on the data loss only: ``u = w − η·dw``;
+    2. soft-threshold: ``w_new = sign(u)·max(|u| − ηλ, 0)`` (the proximal map of ``ηλ·|w|``).
+
+    Every ``|u| <= ηλ`` lands on exactly 0.  Note: the subgradient step
+    ``w − η·(dw + λ·sign(w))`` (what ``MLP(penalty="l1")`` + SGD does) takes the same step
+    for large weights but overshoots small ones to ``±ηλ`` around 0: it never gives exact zeros.
+    """
+    u = np.asarray(w, dtype=float) - lr * np.asarray(dw, dtype=float)
+    return np.sign(u) * np.maximum(np.abs(u) - lr * lam, 0.0)
+
+
+def _prox_cases():
+    g = np.random.default_rng(4040)
+    w1 = np.array([0.5, -0.5, 0.004, -0.003, 0.0, 0.02, -0.02, 0.0102])
+    dw1 = np.array([0.1, -0.2, 0.05, 0.0, 0.0, 1.0, -1.0, 0.0])
+    w2, dw2 = 0.05 * g.standard_normal((6, 5)), g.standard_normal((6, 5))
+    w3, dw3 = 0.1 * g.standard_normal((4, 3)), 0.5 * g.standard_normal((4, 3))
+    return [(w1, dw1, 0.1, 0.1), (w2, dw2, 0.01, 1.0), (w3, dw3, 0.05, 0.0),
+            (w2.copy(), dw2.copy(), 0.02, 3.0)]
+
+
+def _prox_hints():
+    def is_(fn):
+        return lambda got, want, args: not _close(want, fn(*args)) and _close(got, fn(*args))
+
+    def soft(u, t):
+        return np.sign(u) * np.maximum(np.abs(u) - t, 0.0)
+
+    subgradient = lambda w, dw, lr, lam: w - lr * (dw + lam * np.sign(w))
+    no_lr = lambda w, dw, lr, lam: soft(w - lr * dw, lam)
+    hard = lambda w, dw, lr, lam: np.where(np.abs(w - lr * dw) > lr * lam, w - lr * dw, 0.0)
+    shrink_first = lambda w, dw, lr, lam: soft(w, lr * lam) - lr * dw
+    no_sign = lambda w, dw, lr, lam: np.maximum(np.abs(w - lr * dw) - lr * lam, 0.0)
+    double = lambda w, dw, lr, lam: soft(w - lr * dw, 2 * lr * lam)
+    half = lambda w, dw, lr, lam: soft(w - lr * dw, 0.5 * lr * lam)
+    plus = lambda w, dw, lr, lam: w + lr * dw
+    plus_soft = lambda w, dw, lr, lam: soft(w + lr * dw, lr * lam)
+
+    def near_not_exact(got, want, args):
+        got = np.asarray(got, dtype=float)
+        zero = np.asarray(want) == 0
+        return (got.shape == np.shape(want) and zero.any() and np.all(got[zero] != 0)
+                and np.allclose(got, want, atol=max(args[2] * args[3], 1e-12) * 1.01))
+
+    return [
+        (is_(subgradient), "that is the plain subgradient step w − η·(dw + λ·sign(w)): small weights "
+                           "jump to ±ηλ around 0 and never land on it. Take the gradient step on "
+                           "the data loss only, u = w − η·dw, then soft-threshold u by ηλ."),
+        (is_(no_lr), "the threshold is ηλ, not λ: the step minimises ηλ·|w| + ½(w − u)², so the "
+                     "learning rate scales the penalty too."),
+        (is_(hard), "you set small values to 0 but left the others unchanged (hard thresholding): "
+                    "soft-thresholding also shrinks every surviving weight by ηλ towards 0."),
+        (is_(shrink_first), "soft-threshold the result of the gradient step, u = w − η·dw, not w "
+                            "before the step: otherwise the step moves the zeros off 0 again."),
+        (is_(no_sign), "you lost the sign: w_new = sign(u)·max(|u| − ηλ, 0), negative weights stay "
+                       "negative."),
+        (is_(double), "your threshold is 2ηλ; the proximal map of ηλ·|w| shrinks by ηλ."),
+        (is_(half), "your threshold is ηλ/2; the proximal map of ηλ·|w| shrinks by ηλ (the ½ belongs "
+                    "to L2's λ/2·Σw², not to L1)."),
+        (is_(plus), "the gradient step goes downhill, u = w − η·dw, and the soft-threshold is missing."),
+        (is_(plus_soft), "sign error in the gradient step: u = w − η·dw (downhill)."),
+        (near_not_exact, "close, but the weights that should be 0 are only nearly 0: set them to "
+                         "exactly 0 (np.maximum(|u| − ηλ, 0) does)."),
+    ]
+
+
+def _with_zeros(out):
+    """(w_new, w_new == 0): the second part makes "nearly 0" a mismatch where 0 is expected."""
+    if out is None:
+        return None
+    try:
+        w = np.asarray(out, dtype=float)
+    except (TypeError, ValueError):
+        return out
+    return w, (w == 0).astype(float)
+
+
+def check_prox_l1_step(fn):
+    """Check ``fn(w, dw, lr, lam) -> w_new``: the soft-threshold step sign(u)·max(|u| − ηλ, 0),
+    u = w − η·dw, with exact zeros."""
+    return check("proximal L1 step (soft-thresholding)", lambda *a: _with_zeros(fn(*a)),
+                 lambda *a: _with_zeros(prox_l1_step_reference(*a)), _prox_cases(),
+                 [(lambda got, want, args, t=t: t(got[0], want[0], args), m) for t, m in _prox_hints()])
 
 
 # ----------------------------------------------------------------------------- early stopping
