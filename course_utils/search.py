@@ -34,7 +34,7 @@ from .spaces import (Choice, IntRange, LogUniform, OneMinusLogUniform, Space,  #
 MAX_TRIALS = 100_000
 
 __all__ = ["Space", "LogUniform", "Uniform", "IntRange", "Choice", "OneMinusLogUniform", "Trial",
-           "grid_search", "random_search", "coarse_to_fine", "narrow", "bayes_opt", "best",
+           "grid_search", "random_search", "coarse_to_fine", "successive_halving", "halving_rungs", "narrow", "bayes_opt", "best",
            "top_k", "rbf_kernel", "gp_posterior", "gp_log_likelihood", "expected_improvement"]
 
 LENGTH_SCALES = np.geomspace(0.05, 2.0, 12)   # ℓ grid of bayes_opt, in unit-cube coordinates
@@ -180,18 +180,20 @@ def _sample(space, rng, n):
 
 
 # --------------------------------------------------------------------------- strategies
-def grid_search(objective, space, n_per_dim, *, rng, executor=None, maximize=True, progress=False):
+def grid_search(objective, space, n_per_dim, *, rng, executor=None, maximize=True, progress=False,
+                centered=False):
     """Every combination of the grids ``space[name].grid(n_per_dim)``: ∏ₙ (grid size) trials
     (Choice: all options; IntRange: deduplicated).  ``n_per_dim`` is an int or a dict
     name → int; the last name varies fastest.  ``rng`` only draws the trials' seeds;
-    ``maximize`` only matters for the progress bar's "best"."""
+    ``maximize`` only matters for the progress bar's "best".  ``centered=True`` puts the
+    points at the cell centres (i + ½)/n of each axis instead of including both ends."""
     _, g = _setup(objective, space, 1, "n_per_dim", rng, executor)
     counts = n_per_dim if isinstance(n_per_dim, dict) else dict.fromkeys(space, n_per_dim)
     missing = [name for name in space if name not in counts]
     if missing:
         raise ValueError(f"n_per_dim has no entry for {missing}")
-    grids = [[_py(v) for v in space[name].grid(_check_int(f"n_per_dim[{name!r}]", counts[name], 1,
-                                                          MAX_TRIALS))] for name in space]
+    grids = [[_py(v) for v in _grid(space[name], _check_int(f"n_per_dim[{name!r}]", counts[name], 1,
+                                                            MAX_TRIALS), centered)] for name in space]
     if math.prod(len(gr) for gr in grids) > MAX_TRIALS:
         raise ValueError(f"grid_search would run {math.prod(len(gr) for gr in grids):,} trials; "
                          f"n_per_dim must keep the grid at most MAX_TRIALS = {MAX_TRIALS:,}")
@@ -199,6 +201,10 @@ def grid_search(objective, space, n_per_dim, *, rng, executor=None, maximize=Tru
     seeds = _seeds(g, len(params))
     with _Progress(len(params), progress, maximize, "grid search") as bar:
         return _evaluate(objective, params, seeds, 0, 0, executor, bar)
+
+
+def _grid(s, n, centered):
+    return s.grid(n, centered=True) if centered else s.grid(n)
 
 
 def random_search(objective, space, n_trials, *, rng, executor=None, maximize=True, progress=False):
@@ -329,3 +335,8 @@ def bayes_opt(objective, space, n_trials, *, rng, n_init=5, xi=0.01, executor=No
             trials += _evaluate(objective, picks, seeds[k:k + len(picks)], k,
                                 trials[-1].round + 1, executor, bar)
     return trials
+
+
+
+# multi-fidelity search lives in halving.py (it uses the helpers above); re-exported here
+from .halving import halving_rungs, successive_halving  # noqa: E402,F401

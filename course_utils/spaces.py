@@ -77,8 +77,12 @@ class _Continuous(Space):
     def sample(self, rng, size=None):
         return self.from_unit(rng.uniform(0.0, 1.0, size))
 
-    def grid(self, n):
-        """n points evenly spaced in t (the middle one when n = 1), ends exactly lo and hi."""
+    def grid(self, n, centered=False):
+        """n points evenly spaced in t (the middle one when n = 1), ends exactly lo and hi.
+        ``centered=True``: the centres of n equal cells instead, u = (i + ½)/n (Bergstra &
+        Bengio's figure 1): no point wasted on the edges, none closer than 1/(2n) to them."""
+        if centered:
+            return self.from_unit(_centred_grid(n))
         x = self.from_unit(_unit_grid(n))
         if n > 1:
             x[0], x[-1] = self.lo, self.hi
@@ -108,6 +112,10 @@ class OneMinusLogUniform(_Continuous):
 
 def _unit_grid(n):
     return np.array([0.5]) if _check_int("n", n, 1, MAX_DRAWS) == 1 else np.linspace(0.0, 1.0, int(n))
+
+
+def _centred_grid(n):
+    return (np.arange(_check_int("n", n)) + 0.5) / n
 
 
 class _Discrete(Space):
@@ -150,7 +158,10 @@ class IntRange(_Discrete):
     def _index(self, x):
         return np.asarray(x) - self.lo
 
-    def grid(self, n):
+    def grid(self, n, centered=False):
+        """``centered=True``: the values whose cells hold u = (i + ½)/n (deduplicated)."""
+        if centered:
+            return np.unique(self.from_unit(_centred_grid(n)))
         mid = [(self.lo + self.hi) / 2]
         n = _check_int("n", n, 1, MAX_DRAWS)
         x = np.linspace(self.lo, self.hi, n) if n > 1 else mid
@@ -183,7 +194,7 @@ class Choice(_Discrete):
     def _index(self, x):
         return [self.options.index(v) for v in x]
 
-    def grid(self, n):
+    def grid(self, n, centered=False):
         _check_int("n", n)
         return list(self.options)
 

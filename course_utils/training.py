@@ -165,8 +165,11 @@ def train(net, data, optimizer, *, epochs, batch_size, schedule=None, early_stop
     batch_size = _v.integer("batch_size", batch_size, 1, n)
     if isinstance(optimizer, str):
         optimizer = Optimizer(optimizer)
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"optimizer must be an Optimizer (e.g. Optimizer('sgd', lr=0.1)) or a "
+    # an Optimizer, or anything with its two methods (chapters wrap one: max-norm, proximal L1)
+    if not (callable(getattr(optimizer, "init", None)) and callable(getattr(optimizer, "update", None))
+            and hasattr(optimizer, "lr")):
+        raise TypeError(f"optimizer must be an Optimizer (e.g. Optimizer('sgd', lr=0.1)), an object "
+                        f"with its lr, init(params) and update(params, grads, state, lr), or a "
                         f"name such as 'adam', got {optimizer!r}")
     if schedule is not None:
         schedule = _checked_schedule(_v.function("schedule", schedule, "schedule(epoch) -> learning rate"))

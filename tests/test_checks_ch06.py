@@ -144,3 +144,143 @@ def _no_zero_guard(mean, std, best, xi):
 def test_ei_typical_mistakes(capsys, wrong, hint):
     ok, out = _run(capsys, checks.check_expected_improvement, wrong)
     assert not ok and out.startswith("✗") and hint in out, out
+
+
+# ----------------------------------------------------------------------------- k-fold selection
+from course_utils.checks.ch06 import kfold_select_reference, successive_halving_reference  # noqa: E402
+
+
+def kf_good(fit_score, n_configs, folds):
+    scores = np.array([[fit_score(c, tr, va) for tr, va in folds] for c in range(n_configs)])
+    means = scores.mean(axis=1)
+    return int(means.argmax()), means
+
+
+def kf_stub(fit_score, n_configs, folds):
+    raise NotImplementedError
+
+
+def kf_first_fold(fit_score, n_configs, folds):
+    m = np.array([fit_score(c, *folds[0]) for c in range(n_configs)])
+    return int(m.argmax()), m
+
+
+def kf_sum(fit_score, n_configs, folds):
+    m = np.array([sum(fit_score(c, tr, va) for tr, va in folds) for c in range(n_configs)])
+    return int(m.argmax()), m
+
+
+def kf_argmin(fit_score, n_configs, folds):
+    i, m = kf_good(fit_score, n_configs, folds)
+    return int(m.argmin()), m
+
+
+def kf_best_single_fold(fit_score, n_configs, folds):
+    S = np.array([[fit_score(c, tr, va) for tr, va in folds] for c in range(n_configs)])
+    return int(S.max(1).argmax()), S.mean(1)
+
+
+def kf_swapped(fit_score, n_configs, folds):
+    m = np.array([np.mean([fit_score(c, va, tr) for tr, va in folds]) for c in range(n_configs)])
+    return int(m.argmax()), m
+
+
+@pytest.mark.parametrize("fn", [kfold_select_reference, kf_good])
+def test_kf_correct_passes(capsys, fn):
+    ok, out = _run(capsys, checks.check_kfold_select, fn)
+    assert ok and out.startswith("✓") and "all 3 cases" in out
+
+
+@pytest.mark.parametrize("fn, words", [
+    (kf_stub, "not implemented"), (kf_first_fold, "first fold"), (kf_sum, "sums"),
+    (kf_argmin, "argmax"), (kf_best_single_fold, "best single fold"), (kf_swapped, "validation indices"),
+    (lambda f, n, folds: None, "return a pair"), (lambda f, n, folds: 1 / 0, "ZeroDivisionError"),
+])
+def test_kf_mistakes_are_named(capsys, fn, words):
+    ok, out = _run(capsys, checks.check_kfold_select, fn)
+    assert not ok and words in out, out
+
+
+def test_kf_reference_on_a_hand_table():
+    folds = [(np.array([1, 2]), np.array([0])), (np.array([0, 2]), np.array([1])), (np.array([0, 1]), np.array([2]))]
+    T = np.array([[0.9, 0.1, 0.2], [0.5, 0.6, 0.5]])            # best fold 0 ≠ best mean
+    i, m = kfold_select_reference(lambda c, tr, va: T[c, va[0]], 2, folds)
+    assert i == 1 and np.allclose(m, [0.4, 16 / 30])
+
+
+# ----------------------------------------------------------------------------- successive halving
+def sh_good(score, rungs):
+    alive, out = list(range(rungs[0][0])), []
+    for k, (n, b) in enumerate(rungs):
+        out.append(list(alive))
+        if k + 1 < len(rungs):
+            s = np.array([score(i, b) for i in alive])
+            order = np.argsort(-s, kind="stable")[:rungs[k + 1][0]]
+            alive = sorted(alive[j] for j in order)
+    return out
+
+
+def sh_worst(score, rungs):
+    alive, out = list(range(rungs[0][0])), []
+    for k, (n, b) in enumerate(rungs):
+        out.append(list(alive))
+        if k + 1 < len(rungs):
+            alive = sorted(sorted(alive, key=lambda i: score(i, b))[:rungs[k + 1][0]])
+    return out
+
+
+def sh_reuse_first(score, rungs):
+    alive, out = list(range(rungs[0][0])), []
+    for k, (n, b) in enumerate(rungs):
+        out.append(list(alive))
+        if k + 1 < len(rungs):
+            alive = sorted(sorted(alive, key=lambda i: -score(i, rungs[0][1]))[:rungs[k + 1][0]])
+    return out
+
+
+def sh_own_size(score, rungs):
+    alive, out = list(range(rungs[0][0])), []
+    for k, (n, b) in enumerate(rungs):
+        out.append(list(alive))
+        if k + 1 < len(rungs):
+            alive = sorted(sorted(alive, key=lambda i: -score(i, b))[:n])
+    return out
+
+
+def sh_one_rung_short(score, rungs):
+    return sh_good(score, rungs)[:-1]
+
+
+def test_sh_reference_by_hand():
+    # scores at budget 1 rank 2 > 0 > 1 > 3; at budget 3 config 0 overtakes 2
+    table = {1: [0.5, 0.3, 0.6, 0.1], 3: [0.9, 0.4, 0.7, 0.2]}
+    got = successive_halving_reference(lambda i, b: table[b][i], [(4, 1), (2, 3), (1, 9)])
+    assert got == [[0, 1, 2, 3], [0, 2], [0]]
+
+
+@pytest.mark.parametrize("fn", [successive_halving_reference, sh_good])
+def test_sh_correct_passes(capsys, fn):
+    ok, out = _run(capsys, checks.check_successive_halving, fn)
+    assert ok and out.startswith("✓") and "all 3 cases" in out
+
+
+@pytest.mark.parametrize("fn, words", [
+    (sh_worst, "lowest"), (sh_reuse_first, "own budget"), (sh_own_size, "NEXT rung"),
+    (sh_one_rung_short, "3 rungs"), (lambda s, r: 5, "one list of indices"),
+    (lambda s, r: (_ for _ in ()).throw(NotImplementedError), "not implemented"),
+])
+def test_sh_mistakes_are_named(capsys, fn, words):
+    ok, out = _run(capsys, checks.check_successive_halving, fn)
+    assert not ok and words in out, out
+
+
+def test_sh_reference_matches_search_successive_halving():
+    # the exercise's reference selects like course_utils.search.successive_halving
+    from course_utils.search import Uniform, successive_halving
+    f = lambda p, seed: p["a"] + p["c"] * math.log(p["epochs"])            # noqa: E731
+    trials = successive_halving(f, {"a": Uniform(0, 1), "c": Uniform(0, 0.5)}, 9, rng=4,
+                                min_budget=1, max_budget=9)
+    configs = [t.params for t in trials[:9]]
+    ref = successive_halving_reference(lambda i, b: f(dict(configs[i], epochs=b), 0),
+                                       [(9, 1), (3, 3), (1, 9)])
+    assert ref == [sorted(t.index for t in trials if t.round == r) for r in range(3)]

@@ -456,3 +456,25 @@ def test_outside_a_notebook_without_key_nothing_is_closed():
     finally:
         a.close()
         b.close()
+
+
+def test_train_accepts_an_optimizer_like_object():
+    """Chapters wrap an Optimizer (max-norm after each step, a proximal L1 step): anything with
+    init/update trains; an object without them gets the clear TypeError."""
+    class Wrapped:
+        def __init__(self):
+            self.inner, self.calls = Optimizer("sgd", lr=0.1), 0
+            self.lr = self.inner.lr
+
+        def init(self, params):
+            return self.inner.init(params)
+
+        def update(self, params, grads, state, lr=None):
+            self.calls += 1
+            return self.inner.update(params, grads, state, lr=lr)
+
+    opt = Wrapped()
+    h = train(MLP(2, [8], 2), {"X_train": X, "y_train": y}, opt, epochs=2, batch_size=8)
+    assert h.epochs == 2 and opt.calls == 2 * len(y) // 8
+    with pytest.raises(TypeError, match=r"lr, init\(params\) and update"):
+        train(MLP(2, [8], 2), {"X_train": X, "y_train": y}, object(), epochs=1, batch_size=8)

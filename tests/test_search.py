@@ -356,3 +356,106 @@ def test_progress_notebook_uses_a_widget_never_stderr(capsys, monkeypatch):
 def test_bad_input_raises(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+# ---------------------------------------------------------------- cell-centred grids (ch06)
+def test_centred_grid_points_are_cell_centres():
+    assert np.allclose(Uniform(0.0, 1.0).grid(3, centered=True), [1 / 6, 0.5, 5 / 6])
+    assert np.allclose(Uniform(2.0, 4.0).grid(4, centered=True), [2.25, 2.75, 3.25, 3.75])
+    # log scale: centres of the decades' cells, 10^-3.5 ... (geometric midpoints)
+    assert np.allclose(LogUniform(1e-4, 1.0).grid(4, centered=True), 10.0 ** np.array([-3.5, -2.5, -1.5, -0.5]))
+    assert list(IntRange(1, 6).grid(3, centered=True)) == [2, 4, 6]     # cells of u = 1/6, 1/2, 5/6
+    assert Choice(["a", "b"]).grid(5, centered=True) == ["a", "b"]
+    # the default is unchanged: both ends included
+    assert np.allclose(Uniform(0.0, 1.0).grid(3), [0.0, 0.5, 1.0])
+
+
+def test_grid_search_centered():
+    plain = grid_search(bowl, SPACE, 3, rng=0)
+    cent = grid_search(bowl, SPACE, 3, rng=0, centered=True)
+    assert len(cent) == 9
+    assert sorted({t.params["m"] for t in cent}) == pytest.approx([1 / 6, 0.5, 5 / 6])
+    assert sorted({t.params["m"] for t in plain}) == pytest.approx([0.0, 0.5, 1.0])
+    assert [t.seed for t in cent] == [t.seed for t in plain]
+
+
+# ---------------------------------------------------------------- successive halving (ch06)
+def test_halving_rungs_by_hand():
+    assert S.halving_rungs(27, 5, 50) == [(27, 6), (9, 17), (3, 50)]     # 50/9 = 5.6 → 6, 50/3 → 17
+    assert S.halving_rungs(9, 1, 9) == [(9, 1), (3, 3), (1, 9)]
+    assert S.halving_rungs(8, 1, 8, eta=2) == [(8, 1), (4, 2), (2, 4), (1, 8)]
+    assert S.halving_rungs(10, 3, 5) == [(10, 5)]                        # one rung: plain random search
+    assert S.halving_rungs(2, 1, 27) == [(2, 1), (1, 3), (1, 9), (1, 27)]
+    r = S.halving_rungs(20, 1.0, 10.0, eta=2)                            # float budgets stay exact
+    assert r == [(20, 1.25), (10, 2.5), (5, 5.0), (2, 10.0)]
+
+
+@pytest.mark.parametrize("kw, match", [
+    (dict(n_trials=0, min_budget=1, max_budget=9), "n_trials"),
+    (dict(n_trials=9, min_budget=1, max_budget=9, eta=1), "eta"),
+    (dict(n_trials=9, min_budget=10, max_budget=9), "min_budget"),
+    (dict(n_trials=9, min_budget=0, max_budget=9), "min_budget"),
+])
+def test_halving_rungs_bad_input(kw, match):
+    with pytest.raises(ValueError, match=match):
+        S.halving_rungs(**kw)
+
+
+def _budgeted(params, seed):
+    """Score grows with the budget; the ranking by m flips between short and long budgets:
+    m > 0.5 learn fast (good at budget 1), small m finish best (good at budget 9)."""
+    b, m = params["epochs"], params["m"]
+    fast = 1.0 - (m - 0.8) ** 2
+    slow = 1.0 - (m - 0.2) ** 2
+    w = (b - 1) / 8
+    return (1 - w) * fast + w * slow + 1e-3 * np.random.default_rng(seed).random(), {"b": b}
+
+
+def test_successive_halving_rungs_survivors_and_seeds():
+    trials = S.successive_halving(_budgeted, SPACE, 9, rng=3, min_budget=1, max_budget=9)
+    assert [t.round for t in trials] == [0] * 9 + [1] * 3 + [2]
+    assert [t.params["epochs"] for t in trials] == [1] * 9 + [3] * 3 + [9]
+    rung0, rung1, rung2 = trials[:9], trials[9:12], trials[12:]
+    # the first rung is random search's draws, with the same seeds
+    ref = random_search(lambda p, s: _budgeted(dict(p, epochs=1), s), SPACE, 9, rng=3)
+    assert [dict(t.params, epochs=1) for t in ref] == [t.params for t in rung0]
+    assert [t.seed for t in ref] == [t.seed for t in rung0]
+    # survivors are the top 3 of rung 0 (listed in draw order), each keeping its config and seed
+    top3 = sorted(t.index for t in top_k(rung0, 3))
+    assert [t.index for t in rung1] == top3
+    for t in rung1:
+        assert t.seed == rung0[t.index].seed
+        assert {k: v for k, v in t.params.items() if k != "epochs"} == ref[t.index].params
+    assert rung2[0].index == best(rung1).index
+
+
+def test_successive_halving_shows_its_bias_to_fast_learners():
+    # with the flip in _budgeted, a cut at budget 1 keeps the fast learners (large m) and drops
+    # the configuration that a full random search at budget 9 would find
+    space = {"m": Uniform(0.0, 1.0)}
+    sh = S.successive_halving(_budgeted, space, 9, rng=5, min_budget=1, max_budget=9)
+    full = [_budgeted(dict(t.params, epochs=9), t.seed)[0] for t in sh[:9]]
+    winner = sh[-1]
+    assert winner.params["m"] > 0.5
+    assert max(full) > winner.score + 0.05
+
+
+def test_successive_halving_nan_is_cut_and_executor_changes_nothing():
+    space = {"lr": LogUniform(1e-4, 1e-1), "m": Uniform(0.0, 1.0)}
+
+    serial = S.successive_halving(_nan_sometimes, space, 12, rng=2, min_budget=1, max_budget=4,
+                                  eta=2)
+    assert all(math.isfinite(t.score) for t in serial if t.round > 0)
+    with ThreadPoolExecutor(3) as ex:
+        par = S.successive_halving(_nan_sometimes, space, 12, rng=2, min_budget=1, max_budget=4,
+                                   eta=2, executor=ex)
+    assert _key(par) == _key(serial)
+    assert [t.index for t in par] == [t.index for t in serial]
+
+
+def test_successive_halving_bad_input():
+    with pytest.raises(ValueError, match="budget"):
+        S.successive_halving(_budgeted, {"epochs": Uniform(0, 1)}, 9, rng=0, min_budget=1,
+                             max_budget=9)
+    with pytest.raises(ValueError, match="eta"):
+        S.successive_halving(_budgeted, SPACE, 9, rng=0, min_budget=1, max_budget=9, eta=0.5)
