@@ -181,6 +181,46 @@ def batchnorm_inference_backward(dout, x, gamma, running, eps=1e-5):
     return gamma * inv_std * dout, (dout * xhat).sum(axis=0), dout.sum(axis=0)
 
 
+# ----------------------------------------------------------------------------- layer norm
+def layernorm_forward(x, gamma, beta, *, eps=1e-5):
+    """Layer normalization (Ba, Kiros & Hinton 2016), per example::
+
+        μ_i  = mean_j(x_ij)            σ²_i = mean_j((x_ij − μ_i)²)   (biased, over features)
+        x̂_ij = (x_ij − μ_i) / √(σ²_i + ε)
+        y_ij = γ_j·x̂_ij + β_j
+
+    The statistics run over the D features of one row, not over the batch: no running
+    averages, the same computation in training and test mode, and a batch of one works.
+    x: (N, D); gamma, beta: (D,).  Returns ``(out, cache)``.
+
+    Note: PyTorch's ``LayerNorm(D)`` and Keras' ``LayerNormalization`` compute the same (biased
+    variance, ε inside the root); their default ε are 1e-5 and 1e-3.
+    """
+    mu = x.mean(axis=1, keepdims=True)
+    xc = x - mu
+    inv_std = 1.0 / np.sqrt((xc * xc).mean(axis=1, keepdims=True) + eps)
+    xhat = xc * inv_std
+    return gamma * xhat + beta, (xhat, gamma, inv_std)
+
+
+def layernorm_backward(dout, cache):
+    """dout: (N, D) -> (dx (N, D), dgamma (D,), dbeta (D,)).
+
+    Batch norm's compact formula with the roles of the axes swapped: per row, with
+    dx̂ = γ·dy and sums over the D features::
+
+        dx = (1/D)·1/√(σ²_i + ε) · (D·dx̂ − Σ_j dx̂ − x̂·Σ_j(dx̂·x̂))
+
+    γ and β are per feature, so their gradients still sum over the batch.
+    """
+    xhat, gamma, inv_std = cache
+    d = dout.shape[1]
+    dxhat = dout * gamma
+    dx = (inv_std / d) * (d * dxhat - dxhat.sum(axis=1, keepdims=True)
+                          - xhat * (dxhat * xhat).sum(axis=1, keepdims=True))
+    return dx, (dout * xhat).sum(axis=0), dout.sum(axis=0)
+
+
 # ----------------------------------------------------------------------------- dropout
 def dropout_forward(x, p, *, train, rng=None, mask=None):
     """Inverted dropout: each unit is dropped with probability ``p`` during training.

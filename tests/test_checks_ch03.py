@@ -138,3 +138,50 @@ def test_backward_crash_is_reported(capsys):
         return dout @ x            # shapes do not fit
     assert check_batchnorm_backward(crash) is False
     assert "raised ValueError" in capsys.readouterr().out
+
+
+# ----------------------------------------------------------------------------- layer norm
+from course_utils.checks import check_layernorm_forward  # noqa: E402
+
+
+def ln_forward(x, gamma, beta, *, axis=1, ddof=0, eps_outside=False, affine=True, keepdims=True):
+    """A configurable layer-norm forward pass: the defaults are right, each option is a mistake."""
+    mu = x.mean(axis=axis, keepdims=True)
+    var = x.var(axis=axis, ddof=ddof, keepdims=True)
+    den = np.sqrt(var) + EPS if eps_outside else np.sqrt(var + EPS)
+    xhat = (x - mu) / den
+    if not keepdims:
+        xhat = xhat.mean(axis=1)
+    return gamma * xhat + beta if affine else xhat
+
+
+def test_layernorm_reference_passes(capsys):
+    assert check_layernorm_forward(lambda x, g, b: L.layernorm_forward(x, g, b)[0]) is True
+    assert check_layernorm_forward(ln_forward) is True
+    assert "✓ layer-norm forward" in capsys.readouterr().out
+
+
+def test_layernorm_stub_not_implemented(capsys):
+    def stub(x, gamma, beta):
+        raise NotImplementedError
+    assert check_layernorm_forward(stub) is False
+    assert "not implemented yet" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("mistake, hint", [
+    (dict(axis=0), "that is batch norm"),
+    (dict(ddof=1), "biased variance over the features"),
+    (dict(eps_outside=True), "inside the square root"),
+    (dict(affine=False), "apply the learned scale and shift"),
+])
+def test_layernorm_hints(mistake, hint, capsys):
+    assert check_layernorm_forward(lambda x, g, b: ln_forward(x, g, b, **mistake)) is False
+    out = capsys.readouterr().out
+    assert out.startswith("✗") and hint in out, out
+
+
+def test_layernorm_wrong_shape_hint(capsys):
+    def per_row_scalar(x, gamma, beta):
+        return ((x - x.mean(axis=1, keepdims=True)) / np.sqrt(x.var(axis=1, keepdims=True) + EPS)).mean(axis=1)
+    assert check_layernorm_forward(per_row_scalar) is False
+    assert "the output must have the shape of x" in capsys.readouterr().out

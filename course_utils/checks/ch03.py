@@ -1,11 +1,11 @@
-"""Checks for chapter 03's exercises: the batch-norm forward pass (train and test mode) and its
-backward pass.  Each prints one line: a pass, "not implemented yet", or a targeted hint."""
+"""Checks for chapter 03's exercises: the batch-norm forward pass (train and test mode), its
+backward pass, and the layer-norm forward pass.  Each prints one line: a pass, "not implemented yet", or a targeted hint."""
 import numpy as np
 
 from .. import layers as L
 from .core import check
 
-__all__ = ["check_batchnorm_forward", "check_batchnorm_backward"]
+__all__ = ["check_batchnorm_forward", "check_batchnorm_backward", "check_layernorm_forward"]
 
 EPS = 1e-5
 
@@ -221,3 +221,59 @@ def check_batchnorm_backward(fn):
     """fn(dout, x, gamma) -> (dx, dgamma, dbeta) for a batch-norm layer in training mode (ε = 1e-5)."""
     return check("batch-norm backward", fn, _bn_backward_reference, _backward_cases(),
                  _backward_hints())
+
+
+# ----------------------------------------------------------------------------- layer norm
+def _ln_reference(x, gamma, beta):
+    return L.layernorm_forward(x, gamma, beta, eps=EPS)[0]
+
+
+def _layernorm_cases():
+    g = np.random.default_rng(5)
+    cases = []
+    # a batch of 2 (where batch norm fails), one example alone, a wider batch with tiny features
+    for n, d, scale in ((2, 6, 3.0), (1, 5, 2.0), (4, 8, 0.01)):
+        x = 1.0 + scale * g.standard_normal((n, d))
+        cases.append((x, 1.0 + 0.5 * g.standard_normal(d), g.standard_normal(d)))
+    return cases
+
+
+def _ln_with(x, gamma, beta, axis=1, ddof=0, eps_outside=False):
+    mu = x.mean(axis=axis, keepdims=True)
+    var = x.var(axis=axis, ddof=ddof, keepdims=True)
+    den = np.sqrt(var) + EPS if eps_outside else np.sqrt(var + EPS)
+    return gamma * (x - mu) / den + beta
+
+
+def _layernorm_hints():
+    def over_batch(got, want, args):
+        x, g, b = args
+        return x.shape[0] > 1 and _close(got, _ln_with(x, g, b, axis=0))
+
+    def unbiased(got, want, args):
+        return _close(got, _ln_with(*args, ddof=1))
+
+    def eps_outside(got, want, args):
+        return _close(got, _ln_with(*args, eps_outside=True))
+
+    def no_affine(got, want, args):
+        x, g, b = args
+        return _close(got, _ln_with(x, np.ones_like(g), np.zeros_like(b)))
+
+    def no_keepdims(got, want, args):
+        return np.shape(got) != np.shape(want)
+
+    return [
+        (no_keepdims, "the output must have the shape of x, (N, D). Reduce over axis=1 with "
+                      "keepdims=True so the (N, 1) statistics broadcast against x."),
+        (over_batch, "you normalized over the batch (axis=0): that is batch norm. Layer norm "
+                     "takes the mean and variance over the features of each row (axis=1)."),
+        (unbiased, "use the biased variance over the features (÷D), not ÷(D − 1)."),
+        (eps_outside, "ε belongs inside the square root: x̂ = (x − μ) / √(σ² + ε)."),
+        (no_affine, "x̂ is right, but the output is y = γ·x̂ + β: apply the learned scale and shift."),
+    ]
+
+
+def check_layernorm_forward(fn):
+    """fn(x, gamma, beta) -> out: layer normalization over the features of each row (ε = 1e-5)."""
+    return check("layer-norm forward", fn, _ln_reference, _layernorm_cases(), _layernorm_hints())
