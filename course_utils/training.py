@@ -166,7 +166,8 @@ def train(net, data, optimizer, *, epochs, batch_size, schedule=None, early_stop
     if isinstance(optimizer, str):
         optimizer = Optimizer(optimizer)
     # an Optimizer, or anything with its two methods (chapters wrap one: max-norm, proximal L1)
-    if not (callable(getattr(optimizer, "init", None)) and callable(getattr(optimizer, "update", None))
+    if isinstance(optimizer, type) or not (
+            callable(getattr(optimizer, "init", None)) and callable(getattr(optimizer, "update", None))
             and hasattr(optimizer, "lr")):
         raise TypeError(f"optimizer must be an Optimizer (e.g. Optimizer('sgd', lr=0.1)), an object "
                         f"with its lr, init(params) and update(params, grads, state, lr), or a "
