@@ -427,7 +427,7 @@ for k, path in mom_paths.items():
 
 # %% slideshow={"slide_type": "subslide"}
 fig, axes = plots.figure(1, 2, width=13, height=4.4)
-MOM_COLORS = ["#000000", "0.55", plots.color_for("momentum"), plots.PALETTE[0]]
+MOM_COLORS = ["#000000", "0.55", plots.color_for("momentum"), plots.PALETTE[1]]   # tuned: vermillion
 for (k, path), c in zip(mom_paths.items(), MOM_COLORS):
     axes[0].semilogy(np.maximum([bowl.value(p) for p in path], 1e-40), color=c, label=k,
                      ls="--" if k.startswith("SGD, best") else "-")
@@ -438,7 +438,7 @@ axes[1].plot(mus, [heavy_ball_rate(best_lr(m), m) for m in mus], color=plots.PAL
              label="best rate at this μ (η tuned)")
 axes[1].plot(mus, np.sqrt(mus), ":", color="0.4", label="√μ (the floor)")
 axes[1].axhline(rate_gd, color="0.55", ls="--", label=f"plain GD, best η: {rate_gd:.3f}")
-axes[1].plot([mu_hb], [rate_hb], "o", ms=10, color=plots.PALETTE[0])
+axes[1].plot([mu_hb], [rate_hb], "o", ms=10, color=plots.PALETTE[1])
 axes[1].annotate(f"best μ = {mu_hb:.2f}\nrate {rate_hb:.3f}", (mu_hb, rate_hb), (mu_hb - 0.05, 0.3),
                  arrowprops=dict(arrowstyle="->", color="0.3"), fontsize=11, ha="center")
 axes[1].plot([0.9], [np.sqrt(0.9)], "o", ms=10, color=plots.color_for("momentum"))
