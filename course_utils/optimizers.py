@@ -1,47 +1,38 @@
-"""Update rules, one short pure function per rule, lines in the order of the slides.
+"""Update rules, one short pure function per rule, lines in the order of the slides, and the
+one table that registers them.
 
-Each rule works on one array: ``rule(w, dw, state, **hp) -> (w_new, state_new)``, with
-``init_rule(w) -> state``.  Nothing is modified in place.  ``Optimizer`` applies a rule to
-every array of a parameter dict.
+Each rule works on one array: ``rule(w, dw, state, *, lr=..., ...) -> (w_new, state_new)``;
+its keyword defaults are the lecture's hyperparameters.  Nothing is modified in place.
+``TABLE`` (at the end) registers each rule once: its name, its state, its label and, if it
+wants them, its plot colour and marker.  Everything else follows from that row: ``Optimizer``
+applies a rule to every array of a parameter dict, ``DEFAULTS`` are read from the rule's
+signature, ``RANGES`` check the hyperparameters, ``plots`` draws it, the tests test it.
 
 Notation: g = ``dw``, η = ``lr``, μ = ``momentum``, ρ = ``rho``, β₁, β₂ = ``beta1``, ``beta2``,
 ε = ``eps``, λ = ``weight_decay``; the state holds ``v``, ``m``, ``G``, ``s``, ``d``, ``t``.
 """
+import inspect
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
 import numpy as np
 
 from . import validate as _v
 
 
-def _zeros(w):
-    return np.zeros_like(w)
-
-
-def _positive(name, value):
-    return _v.number(name, value, 0.0, lo_open=True)
-
-
-def _unit(name, value):
-    return _v.number(name, value, 0.0, 1.0, hi_open=True)
-
-
 # ----------------------------------------------------------------------------- SGD
-def init_sgd(w):
-    return {}
-
-
 def sgd(w, dw, state, *, lr=0.01):
     """Stochastic gradient descent.
 
         w ← w − η·g
+
+    Note: the same rule in PyTorch (``SGD(lr=1e-3)``) and Keras (``SGD(learning_rate=0.01)``);
+    "stochastic" is in the data (a mini-batch's gradient), not in the rule.
     """
     return w - lr * dw, state
 
 
 # ----------------------------------------------------------------------------- Momentum
-def init_momentum(w):
-    return {"v": _zeros(w)}
-
-
 def momentum(w, dw, state, *, lr=0.01, momentum=0.9):
     """Momentum (Polyak's heavy ball).
 
@@ -58,10 +49,6 @@ def momentum(w, dw, state, *, lr=0.01, momentum=0.9):
 
 
 # ----------------------------------------------------------------------------- Nesterov
-def init_nesterov(w):
-    return {"v": _zeros(w)}
-
-
 def nesterov(w, dw, state, *, lr=0.01, momentum=0.9):
     """Nesterov accelerated gradient.
 
@@ -85,10 +72,6 @@ def nesterov(w, dw, state, *, lr=0.01, momentum=0.9):
 
 
 # ----------------------------------------------------------------------------- AdaGrad
-def init_adagrad(w):
-    return {"G": _zeros(w)}
-
-
 def adagrad(w, dw, state, *, lr=0.01, eps=1e-7):
     """AdaGrad (Duchi et al. 2011): a per-weight step that shrinks as gradients accumulate.
 
@@ -104,10 +87,6 @@ def adagrad(w, dw, state, *, lr=0.01, eps=1e-7):
 
 
 # ----------------------------------------------------------------------------- RMSProp
-def init_rmsprop(w):
-    return {"s": _zeros(w)}
-
-
 def rmsprop(w, dw, state, *, lr=0.001, rho=0.9, eps=1e-7):
     """RMSProp (Hinton's lecture 6e): AdaGrad with a moving average instead of a sum.
 
@@ -123,10 +102,6 @@ def rmsprop(w, dw, state, *, lr=0.001, rho=0.9, eps=1e-7):
 
 
 # ----------------------------------------------------------------------------- AdaDelta
-def init_adadelta(w):
-    return {"s": _zeros(w), "d": _zeros(w)}
-
-
 def adadelta(w, dw, state, *, rho=0.95, eps=1e-6, lr=1.0):
     """AdaDelta (Zeiler 2012, Algorithm 1): no learning rate; the step's units come from a
     moving average of past squared steps.
@@ -147,10 +122,6 @@ def adadelta(w, dw, state, *, rho=0.95, eps=1e-6, lr=1.0):
 
 
 # ----------------------------------------------------------------------------- Adam
-def init_adam(w):
-    return {"m": _zeros(w), "v": _zeros(w), "t": 0}
-
-
 def adam(w, dw, state, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
     """Adam (Kingma & Ba 2015, Algorithm 1): momentum plus RMSProp, bias-corrected.
 
@@ -172,10 +143,6 @@ def adam(w, dw, state, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
     return w - lr * m_hat / (np.sqrt(v_hat) + eps), {"m": m, "v": v, "t": t}
 
 
-def init_adamw(w):
-    return init_adam(w)
-
-
 def adamw(w, dw, state, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01):
     """AdamW (Loshchilov & Hutter 2019): Adam with *decoupled* weight decay.
 
@@ -185,7 +152,8 @@ def adamw(w, dw, state, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_de
     L2 inside Adam (``MLP(weight_decay=λ)`` with ``adam``) adds λ·w to g *before* the
     adaptive scaling, so large-gradient weights are decayed less; here every weight shrinks
     by the same factor (1 − ηλ).  Note: PyTorch's ``AdamW`` (weight_decay=0.01) is this rule;
-    ``Optimizer`` applies λ to weight matrices ("*.W") only.
+    ``Optimizer`` applies λ only where its ``decay_mask(key)`` is true, by default to weight
+    matrices ("*.W"), not to biases or batch norm's γ, β.
     """
     t = state["t"] + 1
     m = beta1 * state["m"] + (1 - beta1) * dw
@@ -196,39 +164,129 @@ def adamw(w, dw, state, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_de
 
 
 # ----------------------------------------------------------------------------- registry
-OPTIMIZERS = {
-    "sgd": sgd, "momentum": momentum, "nesterov": nesterov, "adagrad": adagrad,
-    "rmsprop": rmsprop, "adadelta": adadelta, "adam": adam, "adamw": adamw,
+def zero_state(*arrays, **counters):
+    """A rule's state init: ``arrays`` start as zeros shaped like w, ``counters`` at the
+    numbers given.  ``zero_state("m", "v", t=0)(w) -> {"m": 0·w, "v": 0·w, "t": 0}``."""
+    def init(w):
+        return {**{k: np.zeros_like(w) for k in arrays}, **counters}
+    return init
+
+
+# The allowed range of every hyperparameter name, as ``validate.number``'s arguments; a rule
+# whose hyperparameter has a new name needs a row here (the registry says so on import).
+RANGES = {
+    "lr": dict(lo=0.0, lo_open=True),
+    "eps": dict(lo=0.0, lo_open=True),
+    "momentum": dict(lo=0.0, hi=1.0, hi_open=True),
+    "rho": dict(lo=0.0, hi=1.0, hi_open=True),
+    "beta1": dict(lo=0.0, hi=1.0, hi_open=True),
+    "beta2": dict(lo=0.0, hi=1.0, hi_open=True),
+    "weight_decay": dict(lo=0.0),
 }
-INIT = {
-    "sgd": init_sgd, "momentum": init_momentum, "nesterov": init_nesterov,
-    "adagrad": init_adagrad, "rmsprop": init_rmsprop, "adadelta": init_adadelta,
-    "adam": init_adam, "adamw": init_adamw,
-}
-# The lecture's defaults (see each rule's docstring for other libraries').
-DEFAULTS = {
-    "sgd": {"lr": 0.01},
-    "momentum": {"lr": 0.01, "momentum": 0.9},
-    "nesterov": {"lr": 0.01, "momentum": 0.9},
-    "adagrad": {"lr": 0.01, "eps": 1e-7},
-    "rmsprop": {"lr": 0.001, "rho": 0.9, "eps": 1e-7},
-    "adadelta": {"rho": 0.95, "eps": 1e-6, "lr": 1.0},
-    "adam": {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
-    "adamw": {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.01},
-}
+
+
+@dataclass(frozen=True)
+class OptimizerEntry:
+    """One registered optimizer: its ``rule``, its state ``init(w) -> state``, the ``label``
+    plots print and, optionally, its plot ``color`` and ``marker`` (``plots`` picks unused
+    ones when they are None).  ``defaults`` are the rule's keyword defaults."""
+    name: str
+    rule: Callable
+    init: Callable
+    label: str
+    color: Optional[str] = None
+    marker: Optional[str] = None
+    defaults: dict = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        # 1. the rule's signature: (w, dw, state, *, hyperparameter=default, ...)
+        params = list(inspect.signature(self.rule).parameters.values())
+        shape = [p.name for p in params[:3]] == ["w", "dw", "state"] and all(
+            p.kind is p.KEYWORD_ONLY and p.default is not p.empty for p in params[3:])
+        if not shape:
+            raise TypeError(f"optimizer {self.name!r}: the rule must be written "
+                            f"rule(w, dw, state, *, name=default, ...), got {self.rule.__name__}"
+                            f"{inspect.signature(self.rule)}")
+        defaults = {p.name: p.default for p in params[3:]}
+        # 2. every hyperparameter has a range, and its default lies in it
+        unknown = sorted(set(defaults) - set(RANGES))
+        if unknown:
+            raise ValueError(f"optimizer {self.name!r}: hyperparameters {unknown} have no row in "
+                             f"optimizers.RANGES; allowed names: {sorted(RANGES)}")
+        if not (isinstance(self.name, str) and self.name == self.name.lower().strip() and self.name):
+            raise ValueError(f"an optimizer's name is lower case, got {self.name!r}")
+        if not callable(self.init) or not (isinstance(self.label, str) and self.label):
+            raise TypeError(f"optimizer {self.name!r} needs a state init(w) and a label")
+        object.__setattr__(self, "defaults", defaults)
+        self.check(defaults)
+
+    def check(self, hp):
+        """Raise ``ValueError`` naming an unknown hyperparameter, or one out of its range."""
+        for key, value in hp.items():
+            if key not in self.defaults:
+                raise ValueError(f"{self.name} has no hyperparameter {key!r}; "
+                                 f"allowed: {sorted(self.defaults)}")
+            _v.number(key, value, **RANGES[key])
+
+    def hyperparameters(self, hp):
+        """The defaults updated by ``hp`` (checked first); the values are kept as given."""
+        self.check(hp)
+        return {**self.defaults, **hp}
+
+
+# One row per optimizer, in the order of the slides; a new optimizer is one more row (see
+# docs/CONTRIBUTING.md).  Colours are Okabe-Ito (plots.PALETTE): neighbours get far-apart hues
+# (Momentum blue, RMSProp purple, Adam vermillion, ...), Nesterov is Momentum's lighter cousin;
+# a row without colour or marker gets unused ones from ``plots.optimizer_styles``.
+TABLE = [
+    #              name        rule      state                       label       colour     marker
+    OptimizerEntry("sgd",      sgd,      zero_state(),               "SGD",      "#000000", "o"),
+    OptimizerEntry("momentum", momentum, zero_state("v"),            "Momentum", "#0072B2", "s"),
+    OptimizerEntry("nesterov", nesterov, zero_state("v"),            "Nesterov", "#56B4E9", "D"),
+    OptimizerEntry("adagrad",  adagrad,  zero_state("G"),            "AdaGrad",  "#009E73", "^"),
+    OptimizerEntry("rmsprop",  rmsprop,  zero_state("s"),            "RMSProp",  "#CC79A7", "v"),
+    OptimizerEntry("adadelta", adadelta, zero_state("s", "d"),       "AdaDelta", "#B8A000", "P"),
+    OptimizerEntry("adam",     adam,     zero_state("m", "v", t=0),  "Adam",     "#D55E00", "X"),
+    OptimizerEntry("adamw",    adamw,    zero_state("m", "v", t=0),  "AdamW",    "#E69F00", "*"),
+]
+
+
+def _index(table):
+    registry = {}
+    for entry in table:
+        if entry.name in registry:
+            raise ValueError(f"optimizer {entry.name!r} is registered twice")
+        registry[entry.name] = entry
+    return registry
+
+
+REGISTRY = _index(TABLE)
+# Views of the registry under their old names (chapters and tests read them).
+OPTIMIZERS = {name: e.rule for name, e in REGISTRY.items()}
+INIT = {name: e.init for name, e in REGISTRY.items()}
+DEFAULTS = {name: dict(e.defaults) for name, e in REGISTRY.items()}
+init_sgd, init_momentum, init_nesterov, init_adagrad, init_rmsprop, init_adadelta, init_adam, \
+    init_adamw = (INIT[n] for n in ("sgd", "momentum", "nesterov", "adagrad", "rmsprop",
+                                    "adadelta", "adam", "adamw"))
+
+
+def lookup(name):
+    """The registered optimizer called ``name`` (any case), else a ``ValueError`` listing them."""
+    key = name.lower() if isinstance(name, str) else None
+    if key not in REGISTRY:
+        raise ValueError(f"unknown optimizer name {name!r}; choose one of {sorted(REGISTRY)}")
+    return REGISTRY[key]
 
 
 def check_hyperparameters(name, hp):
     """Raise ``ValueError`` naming the hyperparameter and its allowed range."""
-    for key, value in hp.items():
-        if key not in DEFAULTS[name]:
-            raise ValueError(f"{name} has no hyperparameter {key!r}; allowed: {sorted(DEFAULTS[name])}")
-        if key in ("lr", "eps"):
-            _positive(key, value)
-        elif key in ("momentum", "rho", "beta1", "beta2"):
-            _unit(key, value)
-        elif key == "weight_decay":
-            _v.number("weight_decay", value, 0.0)
+    lookup(name).check(hp)
+
+
+def weights_only(key):
+    """The default ``decay_mask``: decoupled weight decay shrinks weight matrices (keys ending
+    in ".W"), not biases or batch norm's γ, β."""
+    return key.endswith(".W")
 
 
 class Optimizer:
@@ -238,24 +296,38 @@ class Optimizer:
     state = opt.init(params)
     params, state = opt.update(params, grads, state)            # lr=... overrides η (schedules)
 
-    Missing hyperparameters take ``DEFAULTS[name]``.  Inputs are never modified.
+    Missing hyperparameters take the rule's defaults (``DEFAULTS[name]``).  Inputs are never
+    modified.  For a rule with decoupled weight decay (a ``weight_decay`` hyperparameter, as
+    ``adamw``), ``decay_mask(key) -> bool`` says which parameters it shrinks; the others get
+    the rule with λ = 0.  The default, ``weights_only``, decays the keys ending in ".W".
     """
 
-    def __init__(self, name, **hp):
-        key = name.lower() if isinstance(name, str) else None
-        if key not in OPTIMIZERS:
-            raise ValueError(f"unknown optimizer name {name!r}; choose one of {sorted(OPTIMIZERS)}")
-        check_hyperparameters(key, hp)
-        self.name = key
-        self.rule = OPTIMIZERS[key]
-        self.hp = {**DEFAULTS[key], **hp}
+    def __init__(self, name, *, decay_mask=None, **hp):
+        self.entry = lookup(name)
+        self.name = self.entry.name
+        self.rule = self.entry.rule
+        self.hp = self.entry.hyperparameters(hp)
+        if decay_mask is not None and "weight_decay" not in self.hp:
+            decaying = [n for n, e in REGISTRY.items() if "weight_decay" in e.defaults]
+            raise ValueError(f"decay_mask applies to rules with decoupled weight decay "
+                             f"{decaying}; {self.name} has none")
+        if decay_mask is not None and not callable(decay_mask):
+            raise TypeError(f"decay_mask must be a function key -> bool "
+                            f"(e.g. lambda key: key.endswith('.W')), got {decay_mask!r}")
+        self.decay_mask = weights_only if decay_mask is None else decay_mask
 
     @property
     def lr(self):
         return self.hp["lr"]
 
     def init(self, params):
-        return {k: INIT[self.name](w) for k, w in params.items()}
+        return {k: self.entry.init(w) for k, w in params.items()}
+
+    def _decays(self, key):
+        decays = self.decay_mask(key)
+        if not isinstance(decays, (bool, np.bool_)):
+            raise TypeError(f"decay_mask({key!r}) must return True or False, got {decays!r}")
+        return decays
 
     def update(self, params, grads, state, lr=None):
         if lr is not None:
@@ -267,13 +339,13 @@ class Optimizer:
         missing = [k for k in params if k not in grads or k not in state]
         if missing:
             raise ValueError(f"grads and state need an entry for every parameter; missing for {missing}")
+        undecayed = {**hp, "weight_decay": 0.0}
         new_params, new_state = {}, {}
         for k, w in params.items():
-            kw = hp
-            if self.name == "adamw" and not k.endswith(".W"):
-                kw = {**hp, "weight_decay": 0.0}
+            kw = hp if "weight_decay" not in hp or self._decays(k) else undecayed
             new_params[k], new_state[k] = self.rule(w, grads[k], state[k], **kw)
         return new_params, new_state
 
     def __repr__(self):
-        return f"Optimizer({self.name!r}, {', '.join(f'{k}={v}' for k, v in self.hp.items())})"
+        mask = "" if self.decay_mask is weights_only else f", decay_mask={self.decay_mask!r}"
+        return f"Optimizer({self.name!r}, {', '.join(f'{k}={v}' for k, v in self.hp.items())}{mask})"

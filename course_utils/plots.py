@@ -9,21 +9,47 @@ import matplotlib as mpl
 
 # Okabe & Ito (2008), safe for the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#B8A000"]
-# Seven optimizers race in one plot: neighbours in the list get far-apart hues (Momentum blue,
-# RMSProp purple, Adam vermillion, ...), and each has its own marker so they stay apart on a
-# washed-out projector and in greyscale.  Nesterov is Momentum's lighter cousin on purpose.
-OPTIMIZER_COLORS = {
-    "sgd": "#000000", "momentum": "#0072B2", "nesterov": "#56B4E9", "adagrad": "#009E73",
-    "rmsprop": "#CC79A7", "adadelta": "#B8A000", "adam": "#D55E00", "adamw": "#E69F00",
-}
-OPTIMIZER_MARKERS = {
-    "sgd": "o", "momentum": "s", "nesterov": "D", "adagrad": "^",
-    "rmsprop": "v", "adadelta": "P", "adam": "X", "adamw": "*",
-}
-OPTIMIZER_LABELS = {
-    "sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad",
-    "rmsprop": "RMSProp", "adadelta": "AdaDelta", "adam": "Adam", "adamw": "AdamW",
-}
+# Beyond the eight optimizers of the lecture: Paul Tol's "muted" scheme (also designed for the
+# colour-vision deficiencies), the hues furthest from Okabe-Ito's first, and markers that
+# stay apart in greyscale.  ``optimizer_styles`` hands them out in a fixed order.
+EXTRA_COLORS = ["#332288", "#882255", "#44AA99", "#999933", "#CC6677", "#117733", "#AA4499",
+                "#88CCEE", "#DDCC77"]
+MARKERS = ["o", "s", "D", "^", "v", "P", "X", "*", "h", "<", ">", "p", "d", "H", "8"]
+
+
+def optimizer_styles(entries=None):
+    """name -> (label, colour, marker) of every registered optimizer (``optimizers.TABLE``).
+
+    A row's own colour and marker are kept (the lecture's eight: Okabe-Ito, one marker each);
+    for a row without, in table order: the first colour of PALETTE + EXTRA_COLORS no optimizer
+    uses yet (when all are used, the least used one), and the first marker no optimizer uses
+    (when all are used, the first not yet paired with that colour).  So the result depends on
+    the table alone, and no two optimizers share both colour and marker.
+    """
+    from .optimizers import TABLE
+
+    entries = TABLE if entries is None else entries
+    colors, styles = PALETTE + EXTRA_COLORS, {}
+    taken = {(e.color, e.marker) for e in entries if e.color and e.marker}
+    for e in entries:
+        used_c = [c for c, _ in taken]
+        used_m = {m for _, m in taken}
+        color = e.color or min(colors, key=used_c.count)           # the first least used
+        free = [m for m in MARKERS if m not in used_m] or MARKERS
+        marker = e.marker or next((m for m in free if (color, m) not in taken), None)
+        if marker is None:
+            raise ValueError(f"no unused colour and marker left for optimizer {e.name!r}")
+        taken.add((color, marker))
+        styles[e.name] = (e.label, color, marker)
+    if len(set(s[1:] for s in styles.values())) < len(styles):
+        raise ValueError(f"two optimizers share colour and marker: {styles}")
+    return styles
+
+
+_STYLES = optimizer_styles()
+OPTIMIZER_LABELS = {name: s[0] for name, s in _STYLES.items()}
+OPTIMIZER_COLORS = {name: s[1] for name, s in _STYLES.items()}
+OPTIMIZER_MARKERS = {name: s[2] for name, s in _STYLES.items()}
 # Settings that recur across chapters keep their colour too.
 SETTING_COLORS = {
     "train": "#0072B2", "val": "#D55E00", "test": "#D55E00",

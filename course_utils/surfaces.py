@@ -105,24 +105,23 @@ def get_surface(name):
 
 
 def run_optimizer(surface, rule_name, steps=30, start=None, **hp):
-    """Trajectory of ``steps`` updates of one rule on a surface: array (steps + 1, 2).
+    """Trajectory of ``steps`` updates of one registered rule (``optimizers.lookup``: any
+    case) on a surface: array (steps + 1, 2).  The point is one array, so a decoupled weight
+    decay (``adamw``) shrinks it (no ``decay_mask`` here).
 
     Stops early (rows after are NaN-free: the array is shorter) if the point leaves the
     finite range, so a diverging learning rate draws as far as it got.
     """
-    from .optimizers import INIT, OPTIMIZERS, DEFAULTS, check_hyperparameters
+    from .optimizers import lookup
 
-    if rule_name not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {rule_name!r}; choose one of {sorted(OPTIMIZERS)}")
-    check_hyperparameters(rule_name, hp)
-    hp = {**DEFAULTS[rule_name], **hp}
-    rule = OPTIMIZERS[rule_name]
+    entry = lookup(rule_name)                      # the registry checks the name and hp
+    hp = entry.hyperparameters(hp)
     w = np.array(surface.start if start is None else start, dtype=np.float64)
-    state = INIT[rule_name](w)
+    state = entry.init(w)
     path = [w]
     with np.errstate(all="ignore"):
         for _ in range(steps):
-            w, state = rule(w, surface.gradient(w), state, **hp)
+            w, state = entry.rule(w, surface.gradient(w), state, **hp)
             if not np.all(np.isfinite(w)) or np.abs(w).max() > 1e6:
                 break
             path.append(w)
