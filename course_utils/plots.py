@@ -10,10 +10,11 @@ import matplotlib as mpl
 # Okabe & Ito (2008), safe for the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#B8A000"]
 # Beyond the eight optimizers of the lecture: Paul Tol's "muted" scheme (also designed for the
-# colour-vision deficiencies), the hues furthest from Okabe-Ito's first, and markers that
-# stay apart in greyscale.  ``optimizer_styles`` hands them out in a fixed order.
-EXTRA_COLORS = ["#332288", "#882255", "#44AA99", "#999933", "#CC6677", "#117733", "#AA4499",
-                "#88CCEE", "#DDCC77"]
+# colour-vision deficiencies), in the order that keeps each colour furthest (CIE Lab, also under
+# simulated deutan and protan vision) from Okabe-Ito and the ones before it; the light sand,
+# weak on white, last.  Markers keep curves apart in greyscale; ``optimizer_styles`` hands both out.
+EXTRA_COLORS = ["#332288", "#882255", "#117733", "#88CCEE", "#999933", "#AA4499", "#CC6677",
+                "#44AA99", "#DDCC77"]
 MARKERS = ["o", "s", "D", "^", "v", "P", "X", "*", "h", "<", ">", "p", "d", "H", "8"]
 
 

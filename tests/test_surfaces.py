@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from course_utils.gradcheck import numerical_gradient, rel_error
+from course_utils.optimizers import REGISTRY, Optimizer
 from course_utils.surfaces import SURFACES, get_surface, rotate, run_optimizer
 
 NAMES = ["textbook", "ill_conditioned", "rosenbrock", "saddle", "two_minima", "rotated"]
@@ -117,3 +118,27 @@ def test_rotate_keeps_sgd_and_momentum_but_not_the_diagonal_methods():
     # a full turn gives the same surface
     full = rotate(SURFACES["textbook"], 360)
     np.testing.assert_allclose(full.start, SURFACES["textbook"].start, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", list(REGISTRY))
+def test_run_optimizer_takes_every_registered_rule(name):
+    """run_optimizer is the registry's rule on one array: the same steps as Optimizer on a
+    one-key dict whose key is decayed (a point is shrunk by a decoupled weight decay)."""
+    s = SURFACES["rosenbrock"]
+    path = run_optimizer(s, name, steps=5, lr=1e-3)
+    assert path.shape == (6, 2)
+    opt = Optimizer(name, lr=1e-3)
+    p = {"point.W": np.array(s.start)}
+    state = opt.init(p)
+    for t in range(1, 6):
+        p, state = opt.update(p, {"point.W": s.gradient(p["point.W"])}, state)
+        np.testing.assert_array_equal(path[t], p["point.W"])
+    np.testing.assert_array_equal(run_optimizer(s, name.upper(), steps=5, lr=1e-3), path)
+
+
+def test_run_optimizer_reports_the_registry_errors():
+    s = SURFACES["textbook"]
+    with pytest.raises(ValueError, match=r"unknown optimizer name 'no-such-rule'; choose one of \['adadelta'"):
+        run_optimizer(s, "no-such-rule")
+    with pytest.raises(ValueError, match="momentum must be in"):
+        run_optimizer(s, "momentum", momentum=1.0)

@@ -315,7 +315,7 @@ DARK_YELLOW = "#B8A000"
 def test_palette_is_okabe_ito():
     assert len(plots.PALETTE) == len(set(plots.PALETTE)) == 8
     assert set(plots.PALETTE) == OKABE_ITO - {"#F0E442"} | {DARK_YELLOW}
-    assert set(plots.OPTIMIZER_COLORS.values()) <= set(plots.PALETTE)
+    assert set(plots.OPTIMIZER_COLORS.values()) <= set(plots.PALETTE + plots.EXTRA_COLORS)
     assert set(plots.SETTING_COLORS.values()) <= set(plots.PALETTE)
     cycle = [c["color"] for c in matplotlib.rcParams["axes.prop_cycle"]]
     assert cycle == plots.PALETTE
