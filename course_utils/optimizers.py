@@ -339,10 +339,11 @@ class Optimizer:
         missing = [k for k in params if k not in grads or k not in state]
         if missing:
             raise ValueError(f"grads and state need an entry for every parameter; missing for {missing}")
-        undecayed = {**hp, "weight_decay": 0.0}
+        decoupled = "weight_decay" in hp                       # λ only where decay_mask says
+        undecayed = {**hp, "weight_decay": 0.0} if decoupled else hp
         new_params, new_state = {}, {}
         for k, w in params.items():
-            kw = hp if "weight_decay" not in hp or self._decays(k) else undecayed
+            kw = hp if not decoupled or self._decays(k) else undecayed
             new_params[k], new_state[k] = self.rule(w, grads[k], state[k], **kw)
         return new_params, new_state
 
