@@ -199,24 +199,24 @@ class OptimizerEntry:
     defaults: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        # 1. the rule's signature: (w, dw, state, *, hyperparameter=default, ...)
-        params = list(inspect.signature(self.rule).parameters.values())
-        shape = [p.name for p in params[:3]] == ["w", "dw", "state"] and all(
-            p.kind is p.KEYWORD_ONLY and p.default is not p.empty for p in params[3:])
-        if not shape:
-            raise TypeError(f"optimizer {self.name!r}: the rule must be written "
-                            f"rule(w, dw, state, *, name=default, ...), got {self.rule.__name__}"
-                            f"{inspect.signature(self.rule)}")
-        defaults = {p.name: p.default for p in params[3:]}
-        # 2. every hyperparameter has a range, and its default lies in it
-        unknown = sorted(set(defaults) - set(RANGES))
-        if unknown:
-            raise ValueError(f"optimizer {self.name!r}: hyperparameters {unknown} have no row in "
-                             f"optimizers.RANGES; allowed names: {sorted(RANGES)}")
+        # 1. a lower-case name, a state init and a label
         if not (isinstance(self.name, str) and self.name == self.name.lower().strip() and self.name):
             raise ValueError(f"an optimizer's name is lower case, got {self.name!r}")
         if not callable(self.init) or not (isinstance(self.label, str) and self.label):
             raise TypeError(f"optimizer {self.name!r} needs a state init(w) and a label")
+        # 2. the rule's signature: (w, dw, state, *, hyperparameter=default, ...)
+        params = list(inspect.signature(self.rule).parameters.values())
+        if [p.name for p in params[:3]] != ["w", "dw", "state"] or not all(
+                p.kind is p.KEYWORD_ONLY and p.default is not p.empty for p in params[3:]):
+            raise TypeError(f"optimizer {self.name!r}: the rule must be written "
+                            f"rule(w, dw, state, *, name=default, ...), got {self.rule.__name__}"
+                            f"{inspect.signature(self.rule)}")
+        defaults = {p.name: p.default for p in params[3:]}
+        # 3. every hyperparameter has a range, and its default lies in it
+        unknown = sorted(set(defaults) - set(RANGES))
+        if unknown:
+            raise ValueError(f"optimizer {self.name!r}: hyperparameters {unknown} have no row in "
+                             f"optimizers.RANGES; allowed names: {sorted(RANGES)}")
         object.__setattr__(self, "defaults", defaults)
         self.check(defaults)
 
@@ -265,9 +265,9 @@ REGISTRY = _index(TABLE)
 OPTIMIZERS = {name: e.rule for name, e in REGISTRY.items()}
 INIT = {name: e.init for name, e in REGISTRY.items()}
 DEFAULTS = {name: dict(e.defaults) for name, e in REGISTRY.items()}
-init_sgd, init_momentum, init_nesterov, init_adagrad, init_rmsprop, init_adadelta, init_adam, \
-    init_adamw = (INIT[n] for n in ("sgd", "momentum", "nesterov", "adagrad", "rmsprop",
-                                    "adadelta", "adam", "adamw"))
+init_sgd, init_momentum, init_nesterov = INIT["sgd"], INIT["momentum"], INIT["nesterov"]
+init_adagrad, init_rmsprop, init_adadelta = INIT["adagrad"], INIT["rmsprop"], INIT["adadelta"]
+init_adam, init_adamw = INIT["adam"], INIT["adamw"]
 
 
 def lookup(name):
