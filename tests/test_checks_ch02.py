@@ -7,13 +7,6 @@ from course_utils import layers as L
 from course_utils.checks import check_init_std, check_relu_backward, check_sigmoid_backward
 
 
-def run(check, fn, capsys):
-    ok = check(fn)
-    out = capsys.readouterr().out
-    assert out.count("\n") >= 1 and out.strip()
-    return ok, out
-
-
 def stub(*args):
     raise NotImplementedError("fill me in")
 
@@ -35,25 +28,25 @@ INIT_WRONG = {
 }
 
 
-def test_init_std_reference_passes(capsys):
-    ok, out = run(check_init_std, init_ref, capsys)
+def test_init_std_reference_passes(run_check):
+    ok, out = run_check(check_init_std, init_ref)
     assert ok and out.startswith("✓")
 
 
-def test_init_std_stub(capsys):
-    ok, out = run(check_init_std, stub, capsys)
+def test_init_std_stub(run_check):
+    ok, out = run_check(check_init_std, stub)
     assert not ok and "not implemented yet" in out
 
 
 @pytest.mark.parametrize("name", sorted(INIT_WRONG))
-def test_init_std_hints(name, capsys):
+def test_init_std_hints(name, run_check):
     fn, hint = INIT_WRONG[name]
-    ok, out = run(check_init_std, fn, capsys)
+    ok, out = run_check(check_init_std, fn)
     assert not ok and out.startswith("✗") and hint in out, out
 
 
-def test_init_std_crash_is_reported(capsys):
-    ok, out = run(check_init_std, lambda i, fi, fo: {"he": 1}[i] / fi, capsys)
+def test_init_std_crash_is_reported(run_check):
+    ok, out = run_check(check_init_std, lambda i, fi, fo: {"he": 1}[i] / fi)
     assert not ok and "raised KeyError" in out
 
 
@@ -80,25 +73,25 @@ RELU_WRONG = {
 
 
 @pytest.mark.parametrize("fn", [relu_ref, relu_in_place, lambda d, x: L.relu_backward(d, x > 0)])
-def test_relu_reference_passes(fn, capsys):
-    ok, out = run(check_relu_backward, fn, capsys)
+def test_relu_reference_passes(fn, run_check):
+    ok, out = run_check(check_relu_backward, fn)
     assert ok and out.startswith("✓")
 
 
-def test_relu_stub(capsys):
-    ok, out = run(check_relu_backward, stub, capsys)
+def test_relu_stub(run_check):
+    ok, out = run_check(check_relu_backward, stub)
     assert not ok and "not implemented yet" in out
 
 
 @pytest.mark.parametrize("name", sorted(RELU_WRONG))
-def test_relu_hints(name, capsys):
+def test_relu_hints(name, run_check):
     fn, hint = RELU_WRONG[name]
-    ok, out = run(check_relu_backward, fn, capsys)
+    ok, out = run_check(check_relu_backward, fn)
     assert not ok and out.startswith("✗") and hint in out, out
 
 
-def test_relu_wrong_shape_gets_generic_message(capsys):
-    ok, out = run(check_relu_backward, lambda d, x: (d * (x > 0)).sum(axis=0), capsys)
+def test_relu_wrong_shape_gets_generic_message(run_check):
+    ok, out = run_check(check_relu_backward, lambda d, x: (d * (x > 0)).sum(axis=0))
     assert not ok and "wrong on case 1" in out
 
 
@@ -117,20 +110,20 @@ SIGMOID_WRONG = {
 }
 
 
-def test_sigmoid_reference_passes(capsys):
-    ok, out = run(check_sigmoid_backward, lambda d, o: d * o * (1 - o), capsys)
+def test_sigmoid_reference_passes(run_check):
+    ok, out = run_check(check_sigmoid_backward, lambda d, o: d * o * (1 - o))
     assert ok and out.startswith("✓")
 
 
-def test_sigmoid_stub(capsys):
-    ok, out = run(check_sigmoid_backward, stub, capsys)
+def test_sigmoid_stub(run_check):
+    ok, out = run_check(check_sigmoid_backward, stub)
     assert not ok and "not implemented yet" in out
 
 
 @pytest.mark.parametrize("name", sorted(SIGMOID_WRONG))
-def test_sigmoid_hints(name, capsys):
+def test_sigmoid_hints(name, run_check):
     fn, hint = SIGMOID_WRONG[name]
-    ok, out = run(check_sigmoid_backward, fn, capsys)
+    ok, out = run_check(check_sigmoid_backward, fn)
     assert not ok and out.startswith("✗") and hint in out, out
 
 

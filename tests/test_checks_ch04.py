@@ -9,11 +9,6 @@ from course_utils.net import MLP
 from course_utils.training import EarlyStopping
 
 
-def _run(capsys, check, fn):
-    ok = check(fn)
-    return ok, capsys.readouterr().out
-
-
 # ----------------------------------------------------------------------------- L2 penalty
 def _weights(params):
     return {k: v for k, v in params.items() if k.endswith(".W")}
@@ -31,13 +26,13 @@ def l2_good(params, lam):
     return penalty, grads
 
 
-def test_l2_reference_passes(capsys):
-    ok, out = _run(capsys, checks.check_l2_penalty, l2_penalty_reference)
+def test_l2_reference_passes(run_check):
+    ok, out = run_check(checks.check_l2_penalty, l2_penalty_reference)
     assert ok and out.startswith("✓") and "correct on all 3 cases" in out
 
 
-def test_l2_student_solution_passes_also_as_list(capsys):
-    ok, out = _run(capsys, checks.check_l2_penalty, lambda p, lam: list(l2_good(p, lam)))
+def test_l2_student_solution_passes_also_as_list(run_check):
+    ok, out = run_check(checks.check_l2_penalty, lambda p, lam: list(l2_good(p, lam)))
     assert ok, out
 
 
@@ -55,10 +50,10 @@ def test_l2_reference_matches_the_net():
         assert np.allclose(g_pen[k] - g[k], grads[k])
 
 
-def test_l2_stub_not_implemented(capsys):
+def test_l2_stub_not_implemented(run_check):
     def stub(params, lam):
         raise NotImplementedError("λ/2·Σw² over the '.W' keys")
-    ok, out = _run(capsys, checks.check_l2_penalty, stub)
+    ok, out = run_check(checks.check_l2_penalty, stub)
     assert not ok and "not implemented yet" in out
 
 
@@ -84,13 +79,13 @@ def _sum_sq(arrs):
     (lambda p, lam: (l2_good(p, lam)[0], {k: lam * v for k, v in _weights(p).items()}),
      "gradient for every parameter"),
 ])
-def test_l2_typical_mistakes(capsys, wrong, hint):
-    ok, out = _run(capsys, checks.check_l2_penalty, wrong)
+def test_l2_typical_mistakes(run_check, wrong, hint):
+    ok, out = run_check(checks.check_l2_penalty, wrong)
     assert not ok and out.startswith("✗") and hint in out, out
 
 
-def test_l2_crash_is_reported(capsys):
-    ok, out = _run(capsys, checks.check_l2_penalty, lambda p, lam: p["fc9.W"])
+def test_l2_crash_is_reported(run_check):
+    ok, out = run_check(checks.check_l2_penalty, lambda p, lam: p["fc9.W"])
     assert not ok and "raised KeyError" in out
 
 
@@ -107,13 +102,13 @@ def es_good(val_losses, patience):
     return len(val_losses), best_epoch
 
 
-def test_es_reference_passes(capsys):
-    ok, out = _run(capsys, checks.check_early_stopping, early_stopping_reference)
+def test_es_reference_passes(run_check):
+    ok, out = run_check(checks.check_early_stopping, early_stopping_reference)
     assert ok and out.startswith("✓") and "correct on all 5 cases" in out
 
 
-def test_es_student_solution_passes(capsys):
-    ok, out = _run(capsys, checks.check_early_stopping, es_good)
+def test_es_student_solution_passes(run_check):
+    ok, out = run_check(checks.check_early_stopping, es_good)
     assert ok, out
 
 
@@ -130,10 +125,10 @@ def test_es_reference_matches_training_loop():
     assert early_stopping_reference(hist.val_loss, 4) == (hist.stopped_at, hist.best_epoch)
 
 
-def test_es_stub_not_implemented(capsys):
+def test_es_stub_not_implemented(run_check):
     def stub(val_losses, patience):
         raise NotImplementedError("count epochs without improvement")
-    ok, out = _run(capsys, checks.check_early_stopping, stub)
+    ok, out = run_check(checks.check_early_stopping, stub)
     assert not ok and "not implemented yet" in out
 
 
@@ -225,17 +220,17 @@ def es_none(val_losses, patience):
     (es_future, "looked into the future"),
     (es_none, "return len(val_losses)"),
 ])
-def test_es_typical_mistakes(capsys, wrong, hint):
-    ok, out = _run(capsys, checks.check_early_stopping, wrong)
+def test_es_typical_mistakes(run_check, wrong, hint):
+    ok, out = run_check(checks.check_early_stopping, wrong)
     assert not ok and out.startswith("✗") and hint in out, out
 
 
-def test_es_input_is_not_shared(capsys):
+def test_es_input_is_not_shared(run_check):
     """A function that sorts its input in place cannot change the reference's answer."""
     def sorts(val_losses, patience):
         val_losses.sort()
         return es_good(val_losses, patience)
-    ok, out = _run(capsys, checks.check_early_stopping, sorts)
+    ok, out = run_check(checks.check_early_stopping, sorts)
     assert not ok and out.startswith("✗")
 
 
@@ -248,13 +243,13 @@ def prox_good(w, dw, lr, lam):
     return out
 
 
-def test_prox_reference_passes(capsys):
-    ok, out = _run(capsys, checks.check_prox_l1_step, checks.prox_l1_step_reference)
+def test_prox_reference_passes(run_check):
+    ok, out = run_check(checks.check_prox_l1_step, checks.prox_l1_step_reference)
     assert ok and out.startswith("✓") and "correct on all 4 cases" in out
 
 
-def test_prox_independent_solution_passes(capsys):
-    ok, out = _run(capsys, checks.check_prox_l1_step, prox_good)
+def test_prox_independent_solution_passes(run_check):
+    ok, out = run_check(checks.check_prox_l1_step, prox_good)
     assert ok, out
 
 
@@ -275,10 +270,10 @@ def test_prox_is_the_minimiser_of_the_proximal_objective():
         assert abs(checks.prox_l1_step_reference(np.array([u]), np.array([0.0]), 0.5, 0.1)[0] - best) < 1e-4
 
 
-def test_prox_stub_not_implemented(capsys):
+def test_prox_stub_not_implemented(run_check):
     def stub(w, dw, lr, lam):
         raise NotImplementedError
-    ok, out = _run(capsys, checks.check_prox_l1_step, stub)
+    ok, out = run_check(checks.check_prox_l1_step, stub)
     assert not ok and "not implemented yet" in out
 
 
@@ -298,11 +293,11 @@ def _soft(u, t):
     (lambda w, dw, lr, lam: np.where(_soft(w - lr * dw, lr * lam) == 0, 1e-12, _soft(w - lr * dw, lr * lam)),
      "only nearly 0"),
 ])
-def test_prox_typical_mistakes(capsys, wrong, hint):
-    ok, out = _run(capsys, checks.check_prox_l1_step, wrong)
+def test_prox_typical_mistakes(run_check, wrong, hint):
+    ok, out = run_check(checks.check_prox_l1_step, wrong)
     assert not ok and out.startswith("✗") and hint in out, out
 
 
-def test_prox_returning_none_is_reported(capsys):
-    ok, out = _run(capsys, checks.check_prox_l1_step, lambda w, dw, lr, lam: None)
+def test_prox_returning_none_is_reported(run_check):
+    ok, out = run_check(checks.check_prox_l1_step, lambda w, dw, lr, lam: None)
     assert not ok and "None" in out

@@ -171,6 +171,29 @@ def check(title, fn, reference, cases, hints=(), *, rtol=1e-6, atol=1e-9, timeou
     return True
 
 
+def call_student(title, fn, args, case=1, n_cases=1, timeout=None):
+    """One call ``fn(*args)`` guarded as ``check`` guards it (a worker thread with a timeout,
+    at most ``MAX_LINES`` lines of the function's own output), for a check that judges the answer
+    itself.  Returns ``(True, value)``; or prints the verdict line for "not implemented yet", a
+    crash or a timeout and returns ``(False, None)`` (the notebook then skips the cell that
+    would use the student's function, so no word of a fallback to the reference)."""
+    timeout = TIMEOUT if timeout is None else timeout
+    printed, real_stdout = _Capped(MAX_LINES), sys.stdout
+    sys.stdout = printed
+    try:
+        outcome, value = _call(fn, args, timeout)
+    finally:
+        sys.stdout = real_stdout
+    printed.flush_to(real_stdout, final=True)
+    if outcome == "ok":
+        return True, value
+    if outcome == "raised" and isinstance(value, NotImplementedError):
+        print(f"{TODO} {title}: not implemented yet.")
+        return False, None
+    print(_verdict(title, outcome, value, None, case, n_cases, timeout, 0.0, 0.0))
+    return False, None
+
+
 def _as_list_tuple(got, want):
     """A list of the right length where a tuple is expected is the same answer to a student."""
     if isinstance(want, tuple) and isinstance(got, list) and len(got) == len(want):
@@ -232,14 +255,17 @@ def _fmt(out):
         return "\n".join(f"  {one(o)}" for o in _as_tuple(out))
 
 
-def close(a, b, rtol=1e-6, atol=1e-9):
+def close(a, b, rtol=1e-6, atol=1e-9, equal_nan=False):
     """True when a and b are numeric arrays of one shape that agree; False (never an error)
-    for anything else — the building block of most hints."""
+    for None or anything else that is not numbers — the building block of most hints.
+    ``equal_nan=True``: NaN matches NaN (a hint that recognises an answer by its NaNs)."""
+    if a is None or b is None:
+        return False
     try:
         a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     except (TypeError, ValueError):
         return False
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def ratio_close(got, want, factor, rtol=1e-6):
