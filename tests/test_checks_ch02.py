@@ -28,23 +28,6 @@ INIT_WRONG = {
 }
 
 
-def test_init_std_reference_passes(run_check):
-    ok, out = run_check(check_init_std, init_ref)
-    assert ok and out.startswith("✓")
-
-
-def test_init_std_stub(run_check):
-    ok, out = run_check(check_init_std, stub)
-    assert not ok and "not implemented yet" in out
-
-
-@pytest.mark.parametrize("name", sorted(INIT_WRONG))
-def test_init_std_hints(name, run_check):
-    fn, hint = INIT_WRONG[name]
-    ok, out = run_check(check_init_std, fn)
-    assert not ok and out.startswith("✗") and hint in out, out
-
-
 def test_init_std_crash_is_reported(run_check):
     ok, out = run_check(check_init_std, lambda i, fi, fo: {"he": 1}[i] / fi)
     assert not ok and "raised KeyError" in out
@@ -72,24 +55,6 @@ RELU_WRONG = {
 }
 
 
-@pytest.mark.parametrize("fn", [relu_ref, relu_in_place, lambda d, x: L.relu_backward(d, x > 0)])
-def test_relu_reference_passes(fn, run_check):
-    ok, out = run_check(check_relu_backward, fn)
-    assert ok and out.startswith("✓")
-
-
-def test_relu_stub(run_check):
-    ok, out = run_check(check_relu_backward, stub)
-    assert not ok and "not implemented yet" in out
-
-
-@pytest.mark.parametrize("name", sorted(RELU_WRONG))
-def test_relu_hints(name, run_check):
-    fn, hint = RELU_WRONG[name]
-    ok, out = run_check(check_relu_backward, fn)
-    assert not ok and out.startswith("✗") and hint in out, out
-
-
 def test_relu_wrong_shape_gets_generic_message(run_check):
     ok, out = run_check(check_relu_backward, lambda d, x: (d * (x > 0)).sum(axis=0))
     assert not ok and "wrong on case 1" in out
@@ -110,20 +75,29 @@ SIGMOID_WRONG = {
 }
 
 
-def test_sigmoid_reference_passes(run_check):
-    ok, out = run_check(check_sigmoid_backward, lambda d, o: d * o * (1 - o))
+# ----------------------------------------------------------------------------- all three
+CHECKS = {"init_std": check_init_std, "relu": check_relu_backward, "sigmoid": check_sigmoid_backward}
+CORRECT = [("init_std", init_ref), ("relu", relu_ref), ("relu", relu_in_place),
+           ("relu", lambda d, x: L.relu_backward(d, x > 0)), ("sigmoid", lambda d, o: d * o * (1 - o))]
+WRONG = {"init_std": INIT_WRONG, "relu": RELU_WRONG, "sigmoid": SIGMOID_WRONG}
+
+
+@pytest.mark.parametrize("exercise, fn", CORRECT)
+def test_correct_answers_pass(exercise, fn, run_check):
+    ok, out = run_check(CHECKS[exercise], fn)
     assert ok and out.startswith("✓")
 
 
-def test_sigmoid_stub(run_check):
-    ok, out = run_check(check_sigmoid_backward, stub)
+@pytest.mark.parametrize("exercise", sorted(CHECKS))
+def test_stub_is_not_implemented_yet(exercise, run_check):
+    ok, out = run_check(CHECKS[exercise], stub)
     assert not ok and "not implemented yet" in out
 
 
-@pytest.mark.parametrize("name", sorted(SIGMOID_WRONG))
-def test_sigmoid_hints(name, run_check):
-    fn, hint = SIGMOID_WRONG[name]
-    ok, out = run_check(check_sigmoid_backward, fn)
+@pytest.mark.parametrize("exercise, name", [(e, n) for e in sorted(WRONG) for n in sorted(WRONG[e])])
+def test_typical_mistakes_get_their_hint(exercise, name, run_check):
+    fn, hint = WRONG[exercise][name]
+    ok, out = run_check(CHECKS[exercise], fn)
     assert not ok and out.startswith("✗") and hint in out, out
 
 

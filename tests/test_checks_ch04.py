@@ -1,5 +1,7 @@
 """Chapter 04's exercise checks: pass the reference and independent solutions, say "not
 implemented yet" for a stub, and name the typical mistakes."""
+from functools import partial
+
 import numpy as np
 import pytest
 
@@ -90,14 +92,17 @@ def test_l2_crash_is_reported(run_check):
 
 
 # ----------------------------------------------------------------------------- early stopping
-def es_good(val_losses, patience):
+def es_good(val_losses, patience, *, improves=lambda loss, best: loss < best,
+            stops=lambda wait, patience: wait > patience, reset=True):
+    """A student's early-stopping rule: the defaults are right, each option is a mistake."""
     best, best_epoch, wait = float("inf"), 0, 0
     for epoch, loss in enumerate(val_losses, start=1):
-        if loss < best:
-            best, best_epoch, wait = loss, epoch, 0
+        if improves(loss, best):
+            best, best_epoch = loss, epoch
+            wait = 0 if reset else wait
         else:
             wait += 1
-            if wait > patience:
+            if stops(wait, patience):
                 return epoch, best_epoch
     return len(val_losses), best_epoch
 
@@ -137,42 +142,6 @@ def es_zero_based(val_losses, patience):
     return stop - 1, best - 1
 
 
-def es_geq(val_losses, patience):
-    best, best_epoch, wait = float("inf"), 0, 0
-    for epoch, loss in enumerate(val_losses, start=1):
-        if loss < best:
-            best, best_epoch, wait = loss, epoch, 0
-        else:
-            wait += 1
-            if wait >= patience:
-                return epoch, best_epoch
-    return len(val_losses), best_epoch
-
-
-def es_late(val_losses, patience):
-    best, best_epoch, wait = float("inf"), 0, 0
-    for epoch, loss in enumerate(val_losses, start=1):
-        if loss < best:
-            best, best_epoch, wait = loss, epoch, 0
-        else:
-            wait += 1
-        if wait > patience + 1:
-            return epoch, best_epoch
-    return len(val_losses), best_epoch
-
-
-def es_tie(val_losses, patience):
-    best, best_epoch, wait = float("inf"), 0, 0
-    for epoch, loss in enumerate(val_losses, start=1):
-        if loss <= best:
-            best, best_epoch, wait = loss, epoch, 0
-        else:
-            wait += 1
-            if wait > patience:
-                return epoch, best_epoch
-    return len(val_losses), best_epoch
-
-
 def es_previous(val_losses, patience):
     best, best_epoch, wait, prev = float("inf"), 0, 0, float("inf")
     for epoch, loss in enumerate(val_losses, start=1):
@@ -188,18 +157,6 @@ def es_previous(val_losses, patience):
     return len(val_losses), best_epoch
 
 
-def es_no_reset(val_losses, patience):
-    best, best_epoch, wait = float("inf"), 0, 0
-    for epoch, loss in enumerate(val_losses, start=1):
-        if loss < best:
-            best, best_epoch = loss, epoch
-        else:
-            wait += 1
-            if wait > patience:
-                return epoch, best_epoch
-    return len(val_losses), best_epoch
-
-
 def es_future(val_losses, patience):
     stop, _ = es_good(val_losses, patience)
     return stop, int(np.argmin(val_losses)) + 1
@@ -212,11 +169,11 @@ def es_none(val_losses, patience):
 
 @pytest.mark.parametrize("wrong, hint", [
     (es_zero_based, "counted from 1"),
-    (es_geq, "one epoch early"),
-    (es_late, "one epoch late"),
-    (es_tie, "a tie is not an improvement"),
+    (partial(es_good, stops=lambda wait, patience: wait >= patience), "one epoch early"),
+    (partial(es_good, stops=lambda wait, patience: wait > patience + 1), "one epoch late"),
+    (partial(es_good, improves=lambda loss, best: loss <= best), "a tie is not an improvement"),
     (es_previous, "not with the previous epoch"),
-    (es_no_reset, "reset the counter"),
+    (partial(es_good, reset=False), "reset the counter"),
     (es_future, "looked into the future"),
     (es_none, "return len(val_losses)"),
 ])

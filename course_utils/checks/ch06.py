@@ -3,15 +3,16 @@
     check_kfold_select(fn)         fn(fit_score, n_configs, folds) -> (best index, mean scores)
     check_successive_halving(fn)   fn(score, rungs) -> list of the indices run at each rung
 
-Both judge the answer themselves (an index and an array; a list of lists), each student call
-guarded by ``core.call_student``.  The earlier exercises, the log-uniform sampler and expected
+Both judge the answer themselves (an index and an array; a list of lists) through
+``core.judge_cases``: ``_kf_judge`` and ``_sh_judge`` compare one answer with the reference's
+and name the typical mistake.  The earlier exercises, the log-uniform sampler and expected
 improvement, live in ``ch06_sampling.py`` and are re-exported here.
 """
 import math
 
 import numpy as np
 
-from .core import FAIL, PASS, call_student, close as _close
+from .core import close as _close, judge_cases
 from .ch06_sampling import (check_expected_improvement, check_log_uniform,  # noqa: F401
                             expected_improvement_reference, log_uniform_reference)
 
@@ -57,49 +58,41 @@ def _kf_case(seed, n_configs, k, n=30):
     return fit_score, n_configs, folds, T
 
 
+def _kf_judge(out, case):
+    fit_score, n_configs, folds, T = case
+    want_i, want_m = kfold_select_reference(fit_score, n_configs, folds)
+    try:
+        got_i, got_m = out
+        got_i, got_m = int(got_i), np.asarray(got_m, float)
+    except (TypeError, ValueError):
+        return [(True, f"return a pair (index of the best configuration, array of its "
+                       f"{n_configs} mean scores), got {out!r}")], ""
+    if got_i == want_i and _close(got_m, want_m):
+        return None
+    m = T.mean(1)
+    hints = [
+        (_close(got_m, np.full(n_configs, 0.1) + 0.01 * np.arange(n_configs)),
+         "fit_score takes (config, train_idx, val_idx): you passed the validation indices "
+         "as training indices (each pair in folds is (train, val))."),
+        (_close(got_m, T[:, 0]), "you used the first fold only: average over all k folds."),
+        (_close(got_m, T[:, -1]), "you kept the last fold's score only: average over all "
+                                  "k folds."),
+        (_close(got_m, T.sum(1)), "those are sums over the folds: divide by k for the mean."),
+        (_close(got_m, want_m) and got_i == int(np.argmin(m)),
+         "higher is better: the best configuration has the largest mean (argmax)."),
+        (_close(got_m, want_m) and got_i == int(np.argmax(T.max(1))),
+         "you chose by the best single fold: choose by the mean over the folds."),
+        (_close(got_m, want_m), "the means are right but the index is not: return the "
+                                "index of the largest mean."),
+    ]
+    return hints, (f": expected index {want_i} and means {np.round(want_m, 4)}, got {got_i} "
+                   f"and {np.round(got_m, 4)}")
+
+
 def check_kfold_select(fn):
     """Check ``fn(fit_score, n_configs, folds) -> (best index, mean scores)``."""
-    title = "k-fold selection"
     cases = [_kf_case(71, 4, 5), _kf_case(72, 6, 3), _kf_case(73, 5, 10, n=40)]
-    for num, (fit_score, n_configs, folds, T) in enumerate(cases, start=1):
-        want_i, want_m = kfold_select_reference(fit_score, n_configs, folds)
-        ran, out = call_student(title, fn, (fit_score, n_configs, folds), num, len(cases))
-        if not ran:
-            return False
-        try:
-            got_i, got_m = out
-            got_i, got_m = int(got_i), np.asarray(got_m, float)
-        except (TypeError, ValueError):
-            print(f"{FAIL} {title}: return a pair (index of the best configuration, array of "
-                  f"its {n_configs} mean scores), got {out!r}")
-            return False
-        if got_i == want_i and _close(got_m, want_m):
-            continue
-        m = T.mean(1)
-        hints = [
-            (_close(got_m, np.full(n_configs, 0.1) + 0.01 * np.arange(n_configs)),
-             "fit_score takes (config, train_idx, val_idx): you passed the validation indices "
-             "as training indices (each pair in folds is (train, val))."),
-            (_close(got_m, T[:, 0]), "you used the first fold only: average over all k folds."),
-            (_close(got_m, T[:, -1]), "you kept the last fold's score only: average over all "
-                                      "k folds."),
-            (_close(got_m, T.sum(1)), "those are sums over the folds: divide by k for the mean."),
-            (_close(got_m, want_m) and got_i == int(np.argmin(m)),
-             "higher is better: the best configuration has the largest mean (argmax)."),
-            (_close(got_m, want_m) and got_i == int(np.argmax(T.max(1))),
-             "you chose by the best single fold: choose by the mean over the folds."),
-            (_close(got_m, want_m), "the means are right but the index is not: return the "
-                                    "index of the largest mean."),
-        ]
-        for hit, message in hints:
-            if hit:
-                print(f"{FAIL} {title}: {message}")
-                return False
-        print(f"{FAIL} {title}: wrong on case {num} of {len(cases)}: expected index {want_i} and "
-              f"means {np.round(want_m, 4)}, got {got_i} and {np.round(got_m, 4)}")
-        return False
-    print(f"{PASS} {title}: correct on all {len(cases)} cases.")
-    return True
+    return judge_cases("k-fold selection", fn, [(case[:3], case) for case in cases], _kf_judge)
 
 
 # ----------------------------------------------------------------------------- successive halving
@@ -144,43 +137,36 @@ def _sh_variant(score, rungs, *, worst=False, reuse_first=False, own_size=False)
     return out
 
 
+def _sh_judge(out, case):
+    score, rungs = case
+    want = successive_halving_reference(score, rungs)
+    try:
+        got = [sorted(int(i) for i in r) for r in out]
+    except (TypeError, ValueError):
+        return [(True, f"return a list with one list of indices per rung, got {out!r}")], ""
+    if got == want:
+        return None
+    hints = [
+        (len(got) != len(want), f"there are {len(want)} rungs, so return {len(want)} lists "
+                                "(the first one holds every configuration)."),
+        (got == _sh_variant(score, rungs, worst=True), "you kept the lowest scores: higher "
+                                                       "is better, keep the best."),
+        (got == _sh_variant(score, rungs, reuse_first=True),
+         "rank each rung by its own budget: score(i, budget of this rung), not the first "
+         "rung's scores again (the ranking changes with the budget)."),
+        (got == _sh_variant(score, rungs, own_size=True),
+         "the next rung keeps n of the NEXT rung (n_{k+1}), not n_k."),
+        ([len(r) for r in got] != [n for n, _ in rungs],
+         f"the rungs hold {[n for n, _ in rungs]} configurations, yours "
+         f"{[len(r) for r in got]}."),
+    ]
+    return hints, f" (rungs {rungs}): expected {want}, got {got}"
+
+
 def check_successive_halving(fn):
     """Check ``fn(score, rungs) -> [indices run at rung 0, at rung 1, ...]``."""
-    title = "successive halving"
     cases = [_sh_case(81, [(9, 1), (3, 3), (1, 9)]), _sh_case(82, [(27, 6), (9, 17), (3, 50)]),
              _sh_case(83, [(8, 1), (4, 2), (2, 4), (1, 8)])]
-    for num, (score, rungs) in enumerate(cases, start=1):
-        want = successive_halving_reference(score, rungs)
-        ran, out = call_student(title, fn, (score, [tuple(r) for r in rungs]), num, len(cases))
-        if not ran:
-            return False
-        try:
-            got = [sorted(int(i) for i in r) for r in out]
-        except (TypeError, ValueError):
-            print(f"{FAIL} {title}: return a list with one list of indices per rung, got {out!r}")
-            return False
-        if got == want:
-            continue
-        hints = [
-            (len(got) != len(want), f"there are {len(want)} rungs, so return {len(want)} lists "
-                                    "(the first one holds every configuration)."),
-            (got == _sh_variant(score, rungs, worst=True), "you kept the lowest scores: higher "
-                                                           "is better, keep the best."),
-            (got == _sh_variant(score, rungs, reuse_first=True),
-             "rank each rung by its own budget: score(i, budget of this rung), not the first "
-             "rung's scores again (the ranking changes with the budget)."),
-            (got == _sh_variant(score, rungs, own_size=True),
-             "the next rung keeps n of the NEXT rung (n_{k+1}), not n_k."),
-            ([len(r) for r in got] != [n for n, _ in rungs],
-             f"the rungs hold {[n for n, _ in rungs]} configurations, yours "
-             f"{[len(r) for r in got]}."),
-        ]
-        for hit, message in hints:
-            if hit:
-                print(f"{FAIL} {title}: {message}")
-                return False
-        print(f"{FAIL} {title}: wrong on case {num} of {len(cases)} (rungs {rungs}): expected "
-              f"{want}, got {got}")
-        return False
-    print(f"{PASS} {title}: correct on all {len(cases)} cases.")
-    return True
+    return judge_cases("successive halving", fn,
+                       [((score, [tuple(r) for r in rungs]), (score, rungs)) for score, rungs in cases],
+                       _sh_judge)

@@ -171,17 +171,38 @@ def check(title, fn, reference, cases, hints=(), *, rtol=1e-6, atol=1e-9, timeou
     return True
 
 
-def call_student(title, fn, args, case=1, n_cases=1, timeout=None):
-    """One call ``fn(*args)`` guarded as ``check`` guards it (a worker thread with a timeout,
-    at most ``MAX_LINES`` lines of the function's own output), for a check that judges the answer
-    itself.  Returns ``(True, value)``; or prints the verdict line for "not implemented yet", a
-    crash or a timeout and returns ``(False, None)`` (the notebook then skips the cell that
-    would use the student's function, so no word of a fallback to the reference)."""
-    timeout = TIMEOUT if timeout is None else timeout
+def judge_cases(title, fn, cases, judge):
+    """The loop of a check that judges each answer itself (an index and an array, a list of
+    lists ...) instead of comparing it number by number with the reference's.
+
+    cases: list of ``(args, case)``.  Each ``fn(*args)`` runs guarded as in ``check`` (a worker
+    thread with a timeout, at most ``MAX_LINES`` lines of the function's own output; "not
+    implemented yet", a crash or a timeout ends the check with its line).  Then
+    ``judge(out, case)`` returns None for a right answer, else ``(hints, detail)``: the first
+    message of ``hints``, ``(hit, message)`` pairs, whose hit is true is printed, or "wrong on
+    case k of n" followed by ``detail``.  Returns True when every case is right."""
+    for k, (args, case) in enumerate(cases, start=1):
+        ran, out = _call_student(title, fn, args, k, len(cases))
+        if not ran:
+            return False
+        verdict = judge(out, case)
+        if verdict is not None:
+            hints, detail = verdict
+            print(f"{FAIL} {title}: " + next((message for hit, message in hints if hit),
+                                           f"wrong on case {k} of {len(cases)}{detail}"))
+            return False
+    print(f"{PASS} {title}: correct on all {len(cases)} cases.")
+    return True
+
+
+def _call_student(title, fn, args, case, n_cases):
+    """``fn(*args)`` once, guarded: ``(True, value)``, or ``(False, None)`` after the line for
+    "not implemented yet" (the notebook skips the cell that would use the function: no word of
+    a fallback to the reference), a crash or a timeout."""
     printed, real_stdout = _Capped(MAX_LINES), sys.stdout
     sys.stdout = printed
     try:
-        outcome, value = _call(fn, args, timeout)
+        outcome, value = _call(fn, args, TIMEOUT)
     finally:
         sys.stdout = real_stdout
     printed.flush_to(real_stdout, final=True)
@@ -190,7 +211,7 @@ def call_student(title, fn, args, case=1, n_cases=1, timeout=None):
     if outcome == "raised" and isinstance(value, NotImplementedError):
         print(f"{TODO} {title}: not implemented yet.")
         return False, None
-    print(_verdict(title, outcome, value, None, case, n_cases, timeout, 0.0, 0.0))
+    print(_verdict(title, outcome, value, None, case, n_cases, TIMEOUT, 0.0, 0.0))
     return False, None
 
 
