@@ -60,18 +60,28 @@ def gp_log_likelihood(X, y, length_scale, signal_var=1.0, noise=1e-6):
     return float(-0.5 * y @ alpha - np.log(np.diag(L)).sum() - 0.5 * len(y) * math.log(2 * math.pi))
 
 
-_erfc = np.frompyfunc(math.erfc, 1, 1)
+_erfc = np.vectorize(math.erfc, otypes=[float])
+
+
+def normal_cdf(z):
+    """Φ(z) = ½·erfc(−z/√2), the standard normal CDF, element-wise (``math.erfc``: NumPy has
+    no erf, and erfc stays accurate in the far lower tail where 1 + erf would round to 0)."""
+    return 0.5 * _erfc(-np.asarray(z, float) / math.sqrt(2.0))
+
+
+def normal_pdf(z):
+    """φ(z) = exp(−z²/2)/√(2π), the standard normal density, element-wise."""
+    return np.exp(-0.5 * np.asarray(z, float) ** 2) / math.sqrt(2.0 * math.pi)
 
 
 def expected_improvement(mean, std, best, xi=0.01):
     """EI(x) = (μ − f* − ξ)·Φ(z) + σ·φ(z) with z = (μ − f* − ξ)/σ, and EI = 0 where σ = 0
-    (maximization: f* = best score so far; to minimize, pass −μ and −f*).  Φ(z) = ½·erfc(−z/√2)
-    with ``math.erfc`` element-wise (NumPy has no erf; erfc stays accurate in the far tails)."""
+    (maximization: f* = best score so far; to minimize, pass −μ and −f*); Φ, φ: ``normal_cdf``,
+    ``normal_pdf``."""
     mean, std = np.broadcast_arrays(np.asarray(mean, float), np.asarray(std, float))
     ei, ok = np.zeros(mean.shape), std > 0
     imp = mean[ok] - best - xi
     with np.errstate(over="ignore"):
         z = np.clip(imp / std[ok], -40.0, 40.0)      # beyond ±40, Φ is 0 or 1 and φ is 0
-    cdf = 0.5 * _erfc(-z / math.sqrt(2.0)).astype(float)
-    ei[ok] = imp * cdf + std[ok] * np.exp(-0.5 * z ** 2) / math.sqrt(2 * math.pi)
+    ei[ok] = imp * normal_cdf(z) + std[ok] * normal_pdf(z)
     return np.maximum(ei, 0.0)

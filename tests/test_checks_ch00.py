@@ -7,18 +7,10 @@ from course_utils import checks, layers
 from course_utils.checks.ch00 import reference_softmax
 
 
-def run(capsys, fn):
-    ok = checks.check_softmax(fn)
-    out = capsys.readouterr()
-    assert out.err == ""
-    lines = out.out.strip().splitlines()
-    return ok, out.out, lines
-
-
-def test_reference_and_layers_softmax_pass(capsys):
-    for fn in (reference_softmax, layers.softmax):
-        ok, out, _ = run(capsys, fn)
-        assert ok and out.startswith("✓ softmax: correct on all 5 cases.")
+def test_reference_is_the_packages_softmax_and_passes(run_check):
+    assert reference_softmax is layers.softmax
+    ok, out = run_check(checks.check_softmax, reference_softmax)
+    assert ok and out.startswith("✓ softmax: correct on all 5 cases.")
 
 
 def test_reference_gives_the_lecture_numbers():
@@ -26,12 +18,12 @@ def test_reference_gives_the_lecture_numbers():
     np.testing.assert_allclose(p.round(3), [[0.842, 0.042, 0.002, 0.114]])
 
 
-def test_stub_is_not_implemented_yet(capsys):
+def test_stub_is_not_implemented_yet(run_check):
     def stub(scores):
         raise NotImplementedError("subtract the row max")
 
-    ok, out, lines = run(capsys, stub)
-    assert not ok and len(lines) == 1 and "not implemented yet" in out
+    ok, out = run_check(checks.check_softmax, stub)
+    assert not ok and len(out.strip().splitlines()) == 1 and "not implemented yet" in out
 
 
 def naive(s):                                   # no max subtraction
@@ -93,21 +85,21 @@ def flattened(s):
     (no_keepdims, "forget keepdims=True"),
     (flattened, "different shape"),
 ])
-def test_typical_mistakes_get_their_hint(capsys, fn, hint):
-    ok, out, lines = run(capsys, fn)
+def test_typical_mistakes_get_their_hint(run_check, fn, hint):
+    ok, out = run_check(checks.check_softmax, fn)
     assert not ok
-    assert out.startswith("✗ softmax:") and len(lines) == 1, out
+    assert out.startswith("✗ softmax:") and len(out.strip().splitlines()) == 1, out
     assert hint in out, out
 
 
-def test_in_place_student_cannot_spoil_the_reference(capsys):
+def test_in_place_student_cannot_spoil_the_reference(run_check):
     def in_place(s):
         s -= s.max(axis=1, keepdims=True)
         np.exp(s, out=s)
         s /= s.sum(axis=1, keepdims=True)
         return s
 
-    ok, _, _ = run(capsys, in_place)
+    ok, _ = run_check(checks.check_softmax, in_place)
     assert ok
 
 

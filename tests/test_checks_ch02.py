@@ -7,13 +7,6 @@ from course_utils import layers as L
 from course_utils.checks import check_init_std, check_relu_backward, check_sigmoid_backward
 
 
-def run(check, fn, capsys):
-    ok = check(fn)
-    out = capsys.readouterr().out
-    assert out.count("\n") >= 1 and out.strip()
-    return ok, out
-
-
 def stub(*args):
     raise NotImplementedError("fill me in")
 
@@ -35,25 +28,8 @@ INIT_WRONG = {
 }
 
 
-def test_init_std_reference_passes(capsys):
-    ok, out = run(check_init_std, init_ref, capsys)
-    assert ok and out.startswith("✓")
-
-
-def test_init_std_stub(capsys):
-    ok, out = run(check_init_std, stub, capsys)
-    assert not ok and "not implemented yet" in out
-
-
-@pytest.mark.parametrize("name", sorted(INIT_WRONG))
-def test_init_std_hints(name, capsys):
-    fn, hint = INIT_WRONG[name]
-    ok, out = run(check_init_std, fn, capsys)
-    assert not ok and out.startswith("✗") and hint in out, out
-
-
-def test_init_std_crash_is_reported(capsys):
-    ok, out = run(check_init_std, lambda i, fi, fo: {"he": 1}[i] / fi, capsys)
+def test_init_std_crash_is_reported(run_check):
+    ok, out = run_check(check_init_std, lambda i, fi, fo: {"he": 1}[i] / fi)
     assert not ok and "raised KeyError" in out
 
 
@@ -79,26 +55,8 @@ RELU_WRONG = {
 }
 
 
-@pytest.mark.parametrize("fn", [relu_ref, relu_in_place, lambda d, x: L.relu_backward(d, x > 0)])
-def test_relu_reference_passes(fn, capsys):
-    ok, out = run(check_relu_backward, fn, capsys)
-    assert ok and out.startswith("✓")
-
-
-def test_relu_stub(capsys):
-    ok, out = run(check_relu_backward, stub, capsys)
-    assert not ok and "not implemented yet" in out
-
-
-@pytest.mark.parametrize("name", sorted(RELU_WRONG))
-def test_relu_hints(name, capsys):
-    fn, hint = RELU_WRONG[name]
-    ok, out = run(check_relu_backward, fn, capsys)
-    assert not ok and out.startswith("✗") and hint in out, out
-
-
-def test_relu_wrong_shape_gets_generic_message(capsys):
-    ok, out = run(check_relu_backward, lambda d, x: (d * (x > 0)).sum(axis=0), capsys)
+def test_relu_wrong_shape_gets_generic_message(run_check):
+    ok, out = run_check(check_relu_backward, lambda d, x: (d * (x > 0)).sum(axis=0))
     assert not ok and "wrong on case 1" in out
 
 
@@ -117,20 +75,29 @@ SIGMOID_WRONG = {
 }
 
 
-def test_sigmoid_reference_passes(capsys):
-    ok, out = run(check_sigmoid_backward, lambda d, o: d * o * (1 - o), capsys)
+# ----------------------------------------------------------------------------- all three
+CHECKS = {"init_std": check_init_std, "relu": check_relu_backward, "sigmoid": check_sigmoid_backward}
+CORRECT = [("init_std", init_ref), ("relu", relu_ref), ("relu", relu_in_place),
+           ("relu", lambda d, x: L.relu_backward(d, x > 0)), ("sigmoid", lambda d, o: d * o * (1 - o))]
+WRONG = {"init_std": INIT_WRONG, "relu": RELU_WRONG, "sigmoid": SIGMOID_WRONG}
+
+
+@pytest.mark.parametrize("exercise, fn", CORRECT)
+def test_correct_answers_pass(exercise, fn, run_check):
+    ok, out = run_check(CHECKS[exercise], fn)
     assert ok and out.startswith("✓")
 
 
-def test_sigmoid_stub(capsys):
-    ok, out = run(check_sigmoid_backward, stub, capsys)
+@pytest.mark.parametrize("exercise", sorted(CHECKS))
+def test_stub_is_not_implemented_yet(exercise, run_check):
+    ok, out = run_check(CHECKS[exercise], stub)
     assert not ok and "not implemented yet" in out
 
 
-@pytest.mark.parametrize("name", sorted(SIGMOID_WRONG))
-def test_sigmoid_hints(name, capsys):
-    fn, hint = SIGMOID_WRONG[name]
-    ok, out = run(check_sigmoid_backward, fn, capsys)
+@pytest.mark.parametrize("exercise, name", [(e, n) for e in sorted(WRONG) for n in sorted(WRONG[e])])
+def test_typical_mistakes_get_their_hint(exercise, name, run_check):
+    fn, hint = WRONG[exercise][name]
+    ok, out = run_check(CHECKS[exercise], fn)
     assert not ok and out.startswith("✗") and hint in out, out
 
 

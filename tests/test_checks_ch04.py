@@ -1,5 +1,7 @@
 """Chapter 04's exercise checks: pass the reference and independent solutions, say "not
 implemented yet" for a stub, and name the typical mistakes."""
+from functools import partial
+
 import numpy as np
 import pytest
 
@@ -7,11 +9,6 @@ from course_utils import checks
 from course_utils.checks.ch04 import early_stopping_reference, l2_penalty_reference
 from course_utils.net import MLP
 from course_utils.training import EarlyStopping
-
-
-def _run(capsys, check, fn):
-    ok = check(fn)
-    return ok, capsys.readouterr().out
 
 
 # ----------------------------------------------------------------------------- L2 penalty
@@ -31,13 +28,13 @@ def l2_good(params, lam):
     return penalty, grads
 
 
-def test_l2_reference_passes(capsys):
-    ok, out = _run(capsys, checks.check_l2_penalty, l2_penalty_reference)
+def test_l2_reference_passes(run_check):
+    ok, out = run_check(checks.check_l2_penalty, l2_penalty_reference)
     assert ok and out.startswith("✓") and "correct on all 3 cases" in out
 
 
-def test_l2_student_solution_passes_also_as_list(capsys):
-    ok, out = _run(capsys, checks.check_l2_penalty, lambda p, lam: list(l2_good(p, lam)))
+def test_l2_student_solution_passes_also_as_list(run_check):
+    ok, out = run_check(checks.check_l2_penalty, lambda p, lam: list(l2_good(p, lam)))
     assert ok, out
 
 
@@ -55,10 +52,10 @@ def test_l2_reference_matches_the_net():
         assert np.allclose(g_pen[k] - g[k], grads[k])
 
 
-def test_l2_stub_not_implemented(capsys):
+def test_l2_stub_not_implemented(run_check):
     def stub(params, lam):
         raise NotImplementedError("λ/2·Σw² over the '.W' keys")
-    ok, out = _run(capsys, checks.check_l2_penalty, stub)
+    ok, out = run_check(checks.check_l2_penalty, stub)
     assert not ok and "not implemented yet" in out
 
 
@@ -84,36 +81,39 @@ def _sum_sq(arrs):
     (lambda p, lam: (l2_good(p, lam)[0], {k: lam * v for k, v in _weights(p).items()}),
      "gradient for every parameter"),
 ])
-def test_l2_typical_mistakes(capsys, wrong, hint):
-    ok, out = _run(capsys, checks.check_l2_penalty, wrong)
+def test_l2_typical_mistakes(run_check, wrong, hint):
+    ok, out = run_check(checks.check_l2_penalty, wrong)
     assert not ok and out.startswith("✗") and hint in out, out
 
 
-def test_l2_crash_is_reported(capsys):
-    ok, out = _run(capsys, checks.check_l2_penalty, lambda p, lam: p["fc9.W"])
+def test_l2_crash_is_reported(run_check):
+    ok, out = run_check(checks.check_l2_penalty, lambda p, lam: p["fc9.W"])
     assert not ok and "raised KeyError" in out
 
 
 # ----------------------------------------------------------------------------- early stopping
-def es_good(val_losses, patience):
+def es_good(val_losses, patience, *, improves=lambda loss, best: loss < best,
+            stops=lambda wait, patience: wait > patience, reset=True):
+    """A student's early-stopping rule: the defaults are right, each option is a mistake."""
     best, best_epoch, wait = float("inf"), 0, 0
     for epoch, loss in enumerate(val_losses, start=1):
-        if loss < best:
-            best, best_epoch, wait = loss, epoch, 0
+        if improves(loss, best):
+            best, best_epoch = loss, epoch
+            wait = 0 if reset else wait
         else:
             wait += 1
-            if wait > patience:
+            if stops(wait, patience):
                 return epoch, best_epoch
     return len(val_losses), best_epoch
 
 
-def test_es_reference_passes(capsys):
-    ok, out = _run(capsys, checks.check_early_stopping, early_stopping_reference)
+def test_es_reference_passes(run_check):
+    ok, out = run_check(checks.check_early_stopping, early_stopping_reference)
     assert ok and out.startswith("✓") and "correct on all 5 cases" in out
 
 
-def test_es_student_solution_passes(capsys):
-    ok, out = _run(capsys, checks.check_early_stopping, es_good)
+def test_es_student_solution_passes(run_check):
+    ok, out = run_check(checks.check_early_stopping, es_good)
     assert ok, out
 
 
@@ -130,52 +130,16 @@ def test_es_reference_matches_training_loop():
     assert early_stopping_reference(hist.val_loss, 4) == (hist.stopped_at, hist.best_epoch)
 
 
-def test_es_stub_not_implemented(capsys):
+def test_es_stub_not_implemented(run_check):
     def stub(val_losses, patience):
         raise NotImplementedError("count epochs without improvement")
-    ok, out = _run(capsys, checks.check_early_stopping, stub)
+    ok, out = run_check(checks.check_early_stopping, stub)
     assert not ok and "not implemented yet" in out
 
 
 def es_zero_based(val_losses, patience):
     stop, best = es_good(val_losses, patience)
     return stop - 1, best - 1
-
-
-def es_geq(val_losses, patience):
-    best, best_epoch, wait = float("inf"), 0, 0
-    for epoch, loss in enumerate(val_losses, start=1):
-        if loss < best:
-            best, best_epoch, wait = loss, epoch, 0
-        else:
-            wait += 1
-            if wait >= patience:
-                return epoch, best_epoch
-    return len(val_losses), best_epoch
-
-
-def es_late(val_losses, patience):
-    best, best_epoch, wait = float("inf"), 0, 0
-    for epoch, loss in enumerate(val_losses, start=1):
-        if loss < best:
-            best, best_epoch, wait = loss, epoch, 0
-        else:
-            wait += 1
-        if wait > patience + 1:
-            return epoch, best_epoch
-    return len(val_losses), best_epoch
-
-
-def es_tie(val_losses, patience):
-    best, best_epoch, wait = float("inf"), 0, 0
-    for epoch, loss in enumerate(val_losses, start=1):
-        if loss <= best:
-            best, best_epoch, wait = loss, epoch, 0
-        else:
-            wait += 1
-            if wait > patience:
-                return epoch, best_epoch
-    return len(val_losses), best_epoch
 
 
 def es_previous(val_losses, patience):
@@ -193,18 +157,6 @@ def es_previous(val_losses, patience):
     return len(val_losses), best_epoch
 
 
-def es_no_reset(val_losses, patience):
-    best, best_epoch, wait = float("inf"), 0, 0
-    for epoch, loss in enumerate(val_losses, start=1):
-        if loss < best:
-            best, best_epoch = loss, epoch
-        else:
-            wait += 1
-            if wait > patience:
-                return epoch, best_epoch
-    return len(val_losses), best_epoch
-
-
 def es_future(val_losses, patience):
     stop, _ = es_good(val_losses, patience)
     return stop, int(np.argmin(val_losses)) + 1
@@ -217,25 +169,25 @@ def es_none(val_losses, patience):
 
 @pytest.mark.parametrize("wrong, hint", [
     (es_zero_based, "counted from 1"),
-    (es_geq, "one epoch early"),
-    (es_late, "one epoch late"),
-    (es_tie, "a tie is not an improvement"),
+    (partial(es_good, stops=lambda wait, patience: wait >= patience), "one epoch early"),
+    (partial(es_good, stops=lambda wait, patience: wait > patience + 1), "one epoch late"),
+    (partial(es_good, improves=lambda loss, best: loss <= best), "a tie is not an improvement"),
     (es_previous, "not with the previous epoch"),
-    (es_no_reset, "reset the counter"),
+    (partial(es_good, reset=False), "reset the counter"),
     (es_future, "looked into the future"),
     (es_none, "return len(val_losses)"),
 ])
-def test_es_typical_mistakes(capsys, wrong, hint):
-    ok, out = _run(capsys, checks.check_early_stopping, wrong)
+def test_es_typical_mistakes(run_check, wrong, hint):
+    ok, out = run_check(checks.check_early_stopping, wrong)
     assert not ok and out.startswith("✗") and hint in out, out
 
 
-def test_es_input_is_not_shared(capsys):
+def test_es_input_is_not_shared(run_check):
     """A function that sorts its input in place cannot change the reference's answer."""
     def sorts(val_losses, patience):
         val_losses.sort()
         return es_good(val_losses, patience)
-    ok, out = _run(capsys, checks.check_early_stopping, sorts)
+    ok, out = run_check(checks.check_early_stopping, sorts)
     assert not ok and out.startswith("✗")
 
 
@@ -248,13 +200,13 @@ def prox_good(w, dw, lr, lam):
     return out
 
 
-def test_prox_reference_passes(capsys):
-    ok, out = _run(capsys, checks.check_prox_l1_step, checks.prox_l1_step_reference)
+def test_prox_reference_passes(run_check):
+    ok, out = run_check(checks.check_prox_l1_step, checks.prox_l1_step_reference)
     assert ok and out.startswith("✓") and "correct on all 4 cases" in out
 
 
-def test_prox_independent_solution_passes(capsys):
-    ok, out = _run(capsys, checks.check_prox_l1_step, prox_good)
+def test_prox_independent_solution_passes(run_check):
+    ok, out = run_check(checks.check_prox_l1_step, prox_good)
     assert ok, out
 
 
@@ -275,10 +227,10 @@ def test_prox_is_the_minimiser_of_the_proximal_objective():
         assert abs(checks.prox_l1_step_reference(np.array([u]), np.array([0.0]), 0.5, 0.1)[0] - best) < 1e-4
 
 
-def test_prox_stub_not_implemented(capsys):
+def test_prox_stub_not_implemented(run_check):
     def stub(w, dw, lr, lam):
         raise NotImplementedError
-    ok, out = _run(capsys, checks.check_prox_l1_step, stub)
+    ok, out = run_check(checks.check_prox_l1_step, stub)
     assert not ok and "not implemented yet" in out
 
 
@@ -298,11 +250,11 @@ def _soft(u, t):
     (lambda w, dw, lr, lam: np.where(_soft(w - lr * dw, lr * lam) == 0, 1e-12, _soft(w - lr * dw, lr * lam)),
      "only nearly 0"),
 ])
-def test_prox_typical_mistakes(capsys, wrong, hint):
-    ok, out = _run(capsys, checks.check_prox_l1_step, wrong)
+def test_prox_typical_mistakes(run_check, wrong, hint):
+    ok, out = run_check(checks.check_prox_l1_step, wrong)
     assert not ok and out.startswith("✗") and hint in out, out
 
 
-def test_prox_returning_none_is_reported(capsys):
-    ok, out = _run(capsys, checks.check_prox_l1_step, lambda w, dw, lr, lam: None)
+def test_prox_returning_none_is_reported(run_check):
+    ok, out = run_check(checks.check_prox_l1_step, lambda w, dw, lr, lam: None)
     assert not ok and "None" in out

@@ -9,11 +9,6 @@ from course_utils.checks.ch05 import (_backward_cases, _forward_cases, dropout_b
                                       dropout_forward_reference)
 
 
-def _run(capsys, check, fn):
-    ok = check(fn)
-    return ok, capsys.readouterr().out
-
-
 # ----------------------------------------------------------------------------- forward
 def fwd_good(x, p, mask, train):
     if not train:
@@ -21,20 +16,20 @@ def fwd_good(x, p, mask, train):
     return x * mask / (1 - p)
 
 
-def test_forward_reference_and_solution_pass(capsys):
-    ok, out = _run(capsys, check_dropout_forward, dropout_forward_reference)
+def test_forward_reference_and_solution_pass(run_check):
+    ok, out = run_check(check_dropout_forward, dropout_forward_reference)
     assert ok and out.startswith("✓") and "correct on all 5 cases" in out
-    assert _run(capsys, check_dropout_forward, fwd_good)[0]
+    assert run_check(check_dropout_forward, fwd_good)[0]
 
 
-def test_forward_accepts_out_cache_pair_and_boolean_logic(capsys):
+def test_forward_accepts_out_cache_pair_and_boolean_logic(run_check):
     def pair(x, p, mask, train):
         return L.dropout_forward(x, p, train=train, mask=mask.astype(bool))
 
     def where(x, p, mask, train):
         return np.where(mask > 0, x / (1 - p), 0.0) if train else x.copy()
-    assert _run(capsys, check_dropout_forward, pair)[0]
-    assert _run(capsys, check_dropout_forward, where)[0]
+    assert run_check(check_dropout_forward, pair)[0]
+    assert run_check(check_dropout_forward, where)[0]
 
 
 def test_forward_cases_are_informative():
@@ -45,10 +40,10 @@ def test_forward_cases_are_informative():
         assert set(np.unique(mask)) == {0.0, 1.0} and np.all(x != 0)
 
 
-def test_forward_stub_not_implemented(capsys):
+def test_forward_stub_not_implemented(run_check):
     def stub(x, p, mask, train):
         raise NotImplementedError("x · mask / (1 − p) in training, x at test")
-    ok, out = _run(capsys, check_dropout_forward, stub)
+    ok, out = run_check(check_dropout_forward, stub)
     assert not ok and "not implemented yet" in out
 
 
@@ -72,15 +67,15 @@ def _fwd(train_rule, test_rule=lambda x, p, m: x):
     (_fwd(lambda x, p, m: x * m / (1 - p), lambda x, p, m: x * m / (1 - p)), "ignore the mask"),
     (_fwd(lambda x, p, m: x * m / (1 - p), lambda x, p, m: x * m), "no unit is dropped"),
 ])
-def test_forward_hints(wrong, hint, capsys):
-    ok, out = _run(capsys, check_dropout_forward, wrong)
+def test_forward_hints(wrong, hint, run_check):
+    ok, out = run_check(check_dropout_forward, wrong)
     assert not ok and out.startswith("✗") and hint in out, out
 
 
-def test_forward_crash_and_none(capsys):
-    ok, out = _run(capsys, check_dropout_forward, lambda x, p, mask, train: x @ x)
+def test_forward_crash_and_none(run_check):
+    ok, out = run_check(check_dropout_forward, lambda x, p, mask, train: x @ x)
     assert not ok and "raised ValueError" in out
-    ok, out = _run(capsys, check_dropout_forward, lambda x, p, mask, train: None)
+    ok, out = run_check(check_dropout_forward, lambda x, p, mask, train: None)
     assert not ok and "returned None" in out
 
 
@@ -98,10 +93,10 @@ def bwd_good(dout, p, mask):
     return dout * mask / (1 - p)
 
 
-def test_backward_reference_and_solution_pass(capsys):
-    ok, out = _run(capsys, check_dropout_backward, dropout_backward_reference)
+def test_backward_reference_and_solution_pass(run_check):
+    ok, out = run_check(check_dropout_backward, dropout_backward_reference)
     assert ok and "correct on all 3 cases" in out
-    assert _run(capsys, check_dropout_backward, bwd_good)[0]
+    assert run_check(check_dropout_backward, bwd_good)[0]
 
 
 def test_backward_reference_is_the_numerical_gradient():
@@ -112,10 +107,10 @@ def test_backward_reference_is_the_numerical_gradient():
         assert rel_error(dropout_backward_reference(dout, p, mask), num) < 1e-8
 
 
-def test_backward_stub_not_implemented(capsys):
+def test_backward_stub_not_implemented(run_check):
     def stub(dout, p, mask):
         raise NotImplementedError("dout · mask / (1 − p)")
-    ok, out = _run(capsys, check_dropout_backward, stub)
+    ok, out = run_check(check_dropout_backward, stub)
     assert not ok and "not implemented yet" in out
 
 
@@ -129,8 +124,8 @@ def test_backward_stub_not_implemented(capsys):
     (lambda d, p, m: d * m * p, "you multiplied by p"),
     (lambda d, p, m: d * m / (1 - p) ** 2, "not squared"),
 ])
-def test_backward_hints(wrong, hint, capsys):
-    ok, out = _run(capsys, check_dropout_backward, wrong)
+def test_backward_hints(wrong, hint, run_check):
+    ok, out = run_check(check_dropout_backward, wrong)
     assert not ok and out.startswith("✗") and hint in out, out
 
 
@@ -149,10 +144,10 @@ def max_norm_good(W, c):
     return out
 
 
-def test_max_norm_reference_and_solution_pass(capsys):
-    ok, out = _run(capsys, check_max_norm, max_norm_reference)
+def test_max_norm_reference_and_solution_pass(run_check):
+    ok, out = run_check(check_max_norm, max_norm_reference)
     assert ok and "correct on all 3 cases" in out
-    assert _run(capsys, check_max_norm, max_norm_good)[0]
+    assert run_check(check_max_norm, max_norm_good)[0]
 
 
 def test_max_norm_cases_have_columns_inside_and_outside():
@@ -173,15 +168,15 @@ def _col(W):
     (lambda W, c: W * np.minimum(1, c / _col(W) ** 2), "not its square"),
     (lambda W, c: W.copy(), "must be shrunk"),
 ])
-def test_max_norm_hints(wrong, hint, capsys):
-    ok, out = _run(capsys, check_max_norm, wrong)
+def test_max_norm_hints(wrong, hint, run_check):
+    ok, out = run_check(check_max_norm, wrong)
     assert not ok and out.startswith("✗") and hint in out, out
 
 
-def test_max_norm_stub(capsys):
+def test_max_norm_stub(run_check):
     def stub(W, c):
         raise NotImplementedError
-    ok, out = _run(capsys, check_max_norm, stub)
+    ok, out = run_check(check_max_norm, stub)
     assert not ok and "not implemented yet" in out
 
 
@@ -202,10 +197,10 @@ def mc_good(net, X, K, rng):
     return P, H
 
 
-def test_mc_reference_and_solution_pass(capsys):
-    ok, out = _run(capsys, check_mc_dropout, mc_dropout_reference)
+def test_mc_reference_and_solution_pass(run_check):
+    ok, out = run_check(check_mc_dropout, mc_dropout_reference)
     assert ok and "correct on all 3 cases" in out
-    assert _run(capsys, check_mc_dropout, mc_good)[0]
+    assert run_check(check_mc_dropout, mc_good)[0]
 
 
 def test_mc_reference_is_a_mean_of_probabilities_and_differs_from_one_pass():
@@ -268,13 +263,13 @@ def _mc_variant(kind):
     ("log2", "natural logarithm"),
     ("sign", "minus sign"),
 ])
-def test_mc_hints(kind, hint, capsys):
-    ok, out = _run(capsys, check_mc_dropout, _mc_variant(kind))
+def test_mc_hints(kind, hint, run_check):
+    ok, out = run_check(check_mc_dropout, _mc_variant(kind))
     assert not ok and out.startswith("✗") and hint in out, out
 
 
-def test_mc_stub(capsys):
+def test_mc_stub(run_check):
     def stub(net, X, K, rng):
         raise NotImplementedError
-    ok, out = _run(capsys, check_mc_dropout, stub)
+    ok, out = run_check(check_mc_dropout, stub)
     assert not ok and "not implemented yet" in out

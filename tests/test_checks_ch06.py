@@ -1,17 +1,30 @@
 """Chapter 06's exercise checks: pass the reference and independent solutions, say "not
 implemented yet" for a stub, and name the typical mistakes."""
 import math
+import sys
+import time
 
 import numpy as np
 import pytest
 
 from course_utils import checks
+from course_utils.checks import core
 from course_utils.checks.ch06 import expected_improvement_reference, log_uniform_reference
+from course_utils.gp import normal_cdf as Phi, normal_pdf as phi
 
 
-def _run(capsys, check, fn):
-    ok = check(fn)
-    return ok, capsys.readouterr().out
+# ----------------------------------------------------------------------------- the sampler and EI
+@pytest.mark.parametrize("check, reference, n_cases", [
+    (checks.check_log_uniform, log_uniform_reference, 4),
+    (checks.check_expected_improvement, expected_improvement_reference, 3)])
+def test_reference_passes_and_stub_is_not_implemented_yet(run_check, check, reference, n_cases):
+    ok, out = run_check(check, reference)
+    assert ok and out.startswith("✓") and f"correct on all {n_cases} cases" in out
+
+    def stub(*args):
+        raise NotImplementedError("write it")
+    ok, out = run_check(check, stub)
+    assert not ok and "not implemented yet" in out
 
 
 # ----------------------------------------------------------------------------- log-uniform
@@ -27,22 +40,10 @@ def lu_good_reversed(lo, hi, size, rng):          # r = −4·rand style: expone
     return hi * (lo / hi) ** rng.random(size)
 
 
-def test_lu_reference_passes(capsys):
-    ok, out = _run(capsys, checks.check_log_uniform, log_uniform_reference)
-    assert ok and out.startswith("✓") and "correct on all 4 cases" in out
-
-
 @pytest.mark.parametrize("fn", [lu_good, lu_good_natural, lu_good_reversed])
-def test_lu_other_correct_samplers_pass(capsys, fn):
-    ok, out = _run(capsys, checks.check_log_uniform, fn)
+def test_lu_other_correct_samplers_pass(run_check, fn):
+    ok, out = run_check(checks.check_log_uniform, fn)
     assert ok, out
-
-
-def test_lu_stub_not_implemented(capsys):
-    def stub(lo, hi, size, rng):
-        raise NotImplementedError("sample the exponent")
-    ok, out = _run(capsys, checks.check_log_uniform, stub)
-    assert not ok and "not implemented yet" in out
 
 
 @pytest.mark.parametrize("wrong, hint", [
@@ -65,27 +66,18 @@ def test_lu_stub_not_implemented(capsys):
     (lambda lo, hi, size, rng: 10.0 ** (np.log10(lo) + (np.log10(hi) - np.log10(lo))
                                         * rng.random(size) ** 2), "not uniform in log space"),
 ])
-def test_lu_typical_mistakes(capsys, wrong, hint):
-    ok, out = _run(capsys, checks.check_log_uniform, wrong)
+def test_lu_typical_mistakes(run_check, wrong, hint):
+    ok, out = run_check(checks.check_log_uniform, wrong)
     assert not ok and out.startswith("✗") and hint in out, out
 
 
-def test_lu_crash_is_reported(capsys):
-    ok, out = _run(capsys, checks.check_log_uniform, lambda lo, hi, size, rng: rng.nosuch(size))
+def test_lu_crash_is_reported(run_check):
+    ok, out = run_check(checks.check_log_uniform, lambda lo, hi, size, rng: rng.nosuch(size))
     assert not ok and "raised AttributeError" in out
 
 
 # ----------------------------------------------------------------------------- expected improvement
-_SQ2 = math.sqrt(2.0)
-
-
-def Phi(z):
-    return np.vectorize(lambda v: 0.5 * (1.0 + math.erf(v / _SQ2)), otypes=[float])(z)
-
-
-def phi(z):
-    return np.exp(-0.5 * np.asarray(z) ** 2) / math.sqrt(2 * math.pi)
-
+# (Φ and φ themselves are tested against math.erf in tests/test_search.py)
 
 def ei_good(mean, std, best, xi):
     imp = mean - best - xi
@@ -106,21 +98,9 @@ def _naive(mean, std, best, xi, *, imp=None, swap=False, var=False, pdf_sigma=Tr
     return np.where(std > 0, out, 0.0)
 
 
-def test_ei_reference_passes(capsys):
-    ok, out = _run(capsys, checks.check_expected_improvement, expected_improvement_reference)
-    assert ok and out.startswith("✓") and "correct on all 3 cases" in out
-
-
-def test_ei_student_solution_passes(capsys):
-    ok, out = _run(capsys, checks.check_expected_improvement, ei_good)
+def test_ei_student_solution_passes(run_check):
+    ok, out = run_check(checks.check_expected_improvement, ei_good)
     assert ok, out
-
-
-def test_ei_stub_not_implemented(capsys):
-    def stub(mean, std, best, xi):
-        raise NotImplementedError("(μ − f* − ξ)·Φ(z) + σ·φ(z)")
-    ok, out = _run(capsys, checks.check_expected_improvement, stub)
-    assert not ok and "not implemented yet" in out
 
 
 def _no_zero_guard(mean, std, best, xi):
@@ -141,8 +121,8 @@ def _no_zero_guard(mean, std, best, xi):
     (lambda m, s, b, xi: np.where(s > 0, ei_good(m, s, b, xi), 0.5), "where σ = 0 the EI is 0"),
     (lambda m, s, b, xi: ei_good(m, s, b, xi) - 0.2, "never negative"),
 ])
-def test_ei_typical_mistakes(capsys, wrong, hint):
-    ok, out = _run(capsys, checks.check_expected_improvement, wrong)
+def test_ei_typical_mistakes(run_check, wrong, hint):
+    ok, out = run_check(checks.check_expected_improvement, wrong)
     assert not ok and out.startswith("✗") and hint in out, out
 
 
@@ -186,8 +166,8 @@ def kf_swapped(fit_score, n_configs, folds):
 
 
 @pytest.mark.parametrize("fn", [kfold_select_reference, kf_good])
-def test_kf_correct_passes(capsys, fn):
-    ok, out = _run(capsys, checks.check_kfold_select, fn)
+def test_kf_correct_passes(run_check, fn):
+    ok, out = run_check(checks.check_kfold_select, fn)
     assert ok and out.startswith("✓") and "all 3 cases" in out
 
 
@@ -196,9 +176,29 @@ def test_kf_correct_passes(capsys, fn):
     (kf_argmin, "argmax"), (kf_best_single_fold, "best single fold"), (kf_swapped, "validation indices"),
     (lambda f, n, folds: None, "return a pair"), (lambda f, n, folds: 1 / 0, "ZeroDivisionError"),
 ])
-def test_kf_mistakes_are_named(capsys, fn, words):
-    ok, out = _run(capsys, checks.check_kfold_select, fn)
+def test_kf_mistakes_are_named(run_check, fn, words):
+    ok, out = run_check(checks.check_kfold_select, fn)
     assert not ok and words in out, out
+
+
+@pytest.mark.parametrize("check, fn", [
+    (checks.check_kfold_select, kf_good), (checks.check_successive_halving, lambda s, r: sh_good(s, r))])
+def test_kf_and_sh_calls_are_guarded_like_every_check(run_check, monkeypatch, check, fn):
+    # a sleeping function is stopped waiting for, a chatty one is cut at MAX_LINES, exit is caught
+    monkeypatch.setattr(core, "TIMEOUT", 0.3)
+    ok, out = run_check(check, lambda *a: time.sleep(2))
+    assert not ok and "took more than 0.3 s on case 1 of 3" in out, out
+
+    def chatty(*a):
+        for i in range(1000):
+            print("debug", i)
+        return fn(*a)
+    ok, out = run_check(check, chatty)
+    lines = out.splitlines()
+    assert ok and lines[:2] == ["debug 0", "debug 1"] and len(lines) == 3 * (core.MAX_LINES + 1) + 1
+    assert lines[-2] == "… (980 more lines printed by your function hidden)" and lines[-1].startswith("✓")
+    ok, out = run_check(check, lambda *a: sys.exit(3))
+    assert not ok and out.strip().endswith("your function raised SystemExit: 3"), out
 
 
 def test_kf_reference_on_a_hand_table():
@@ -259,8 +259,8 @@ def test_sh_reference_by_hand():
 
 
 @pytest.mark.parametrize("fn", [successive_halving_reference, sh_good])
-def test_sh_correct_passes(capsys, fn):
-    ok, out = _run(capsys, checks.check_successive_halving, fn)
+def test_sh_correct_passes(run_check, fn):
+    ok, out = run_check(checks.check_successive_halving, fn)
     assert ok and out.startswith("✓") and "all 3 cases" in out
 
 
@@ -269,8 +269,8 @@ def test_sh_correct_passes(capsys, fn):
     (sh_one_rung_short, "3 rungs"), (lambda s, r: 5, "one list of indices"),
     (lambda s, r: (_ for _ in ()).throw(NotImplementedError), "not implemented"),
 ])
-def test_sh_mistakes_are_named(capsys, fn, words):
-    ok, out = _run(capsys, checks.check_successive_halving, fn)
+def test_sh_mistakes_are_named(run_check, fn, words):
+    ok, out = run_check(checks.check_successive_halving, fn)
     assert not ok and words in out, out
 
 

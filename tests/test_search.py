@@ -222,6 +222,18 @@ def test_expected_improvement():
     assert expected_improvement([0.0], [1e-300], 1.0)[0] == 0.0     # no overflow warning
 
 
+def test_normal_cdf_and_pdf_against_math_erf():
+    from course_utils.gp import normal_cdf, normal_pdf
+    z = np.array([-8.0, -3.0, -1.0, -0.25, 0.0, 0.5, 2.0, 6.0])
+    np.testing.assert_allclose(normal_cdf(z), [0.5 * (1 + math.erf(v / math.sqrt(2))) for v in z],
+                               rtol=1e-12, atol=1e-16)
+    np.testing.assert_allclose(normal_pdf(z), [math.exp(-v * v / 2) / math.sqrt(2 * math.pi) for v in z],
+                               rtol=1e-12)
+    assert normal_cdf(0.0) == 0.5 and np.shape(normal_cdf(0.0)) == ()
+    assert 1 + math.erf(-30 / math.sqrt(2)) == 0.0 and 0 < normal_cdf(-30.0) < 1e-196  # far tail
+    assert np.array_equal(normal_cdf([[-1.0, 1.0]]) + normal_cdf([[1.0, -1.0]]), [[1.0, 1.0]])
+
+
 def test_bayes_opt_beats_random_search():
     def regret(method, seed):
         trials = method(bowl, SPACE, 15, rng=seed)

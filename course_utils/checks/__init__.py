@@ -2,7 +2,9 @@
 against the reference on seeded cases and prints one line: a pass, "not implemented yet",
 or a targeted hint.  It returns True on a pass, so a notebook can fall back to the reference.
 
-One module per chapter (``ch00.py`` ...), all re-exported here.
+One module per chapter (``ch00.py`` ...; chapter 06's earlier exercises in ``ch06_sampling.py``,
+re-exported by ``ch06``), all re-exported here; the engine (``check``, ``judge_cases``,
+``close``) is ``core.py``.
 """
 from .core import check, first_mismatch  # noqa: F401
 from .ch00 import *  # noqa: F401,F403

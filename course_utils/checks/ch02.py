@@ -3,21 +3,9 @@ import numpy as np
 
 from .. import layers as L
 from ..net import init_std
-from .core import check, ratio_close
+from .core import check, close as _close, ratio_close
 
 __all__ = ["check_init_std", "check_relu_backward", "check_sigmoid_backward"]
-
-
-def _close(a, b):
-    """True when ``a`` is numerically ``b`` (same shape, allclose); False for None or junk."""
-    if a is None:
-        return False
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=1e-12))
-
-
-_NONE = (lambda got, want, args: got is None,
-         "your function returned None — did you forget the `return`?")
 
 
 # ----------------------------------------------------------------------------- init std
@@ -34,7 +22,6 @@ def check_init_std(fn):
     cases = [("xavier", 100, 30), ("he", 100, 30), ("xavier", 784, 100), ("he", 784, 100),
              ("he", 50, 10)]
     hints = [
-        _NONE,
         (lambda got, want, a: _close(got, init_std(a[0], a[2])),
          "you divided by the fan-OUT (the layer's outputs); the rule uses the fan-in n, "
          "the number of inputs each unit sums over (W has shape (fan_in, fan_out))."),
@@ -73,7 +60,6 @@ def _relu_cases():
 def check_relu_backward(fn):
     """``fn(dout, x)`` must return ``dout`` where ``x > 0`` and 0 elsewhere."""
     hints = [
-        _NONE,
         (lambda got, want, a: _close(got, a[0] * (a[1] >= 0)),
          "wrong at x = 0 exactly: ReLU's derivative there is taken as 0, so the mask is "
          "x > 0, not x >= 0."),
@@ -110,7 +96,6 @@ def _sigmoid_cases():
 def check_sigmoid_backward(fn):
     """``fn(dout, out)`` (out = σ(x), the forward output) must return ``dout·out·(1 − out)``."""
     hints = [
-        _NONE,
         (lambda got, want, a: _close(got, a[1] * (1 - a[1])),
          "you returned σ'(x) alone: multiply by the upstream gradient dout (chain rule)."),
         (lambda got, want, a: _close(got, a[0] * (1 - a[1] ** 2)),

@@ -171,6 +171,50 @@ def check(title, fn, reference, cases, hints=(), *, rtol=1e-6, atol=1e-9, timeou
     return True
 
 
+def judge_cases(title, fn, cases, judge):
+    """The loop of a check that judges each answer itself (an index and an array, a list of
+    lists ...) instead of comparing it number by number with the reference's.
+
+    cases: list of ``(args, case)``.  Each ``fn(*args)`` runs guarded as in ``check`` (a worker
+    thread with a timeout, at most ``MAX_LINES`` lines of the function's own output; "not
+    implemented yet", a crash or a timeout ends the check with its line).  Then
+    ``judge(out, case)`` returns None for a right answer, else ``(hints, detail)``: the first
+    message of ``hints``, ``(hit, message)`` pairs, whose hit is true is printed, or "wrong on
+    case k of n" followed by ``detail``.  Returns True when every case is right."""
+    for k, (args, case) in enumerate(cases, start=1):
+        ran, out = _call_student(title, fn, args, k, len(cases))
+        if not ran:
+            return False
+        verdict = judge(out, case)
+        if verdict is not None:
+            hints, detail = verdict
+            print(f"{FAIL} {title}: " + next((message for hit, message in hints if hit),
+                                           f"wrong on case {k} of {len(cases)}{detail}"))
+            return False
+    print(f"{PASS} {title}: correct on all {len(cases)} cases.")
+    return True
+
+
+def _call_student(title, fn, args, case, n_cases):
+    """``fn(*args)`` once, guarded: ``(True, value)``, or ``(False, None)`` after the line for
+    "not implemented yet" (the notebook skips the cell that would use the function: no word of
+    a fallback to the reference), a crash or a timeout."""
+    printed, real_stdout = _Capped(MAX_LINES), sys.stdout
+    sys.stdout = printed
+    try:
+        outcome, value = _call(fn, args, TIMEOUT)
+    finally:
+        sys.stdout = real_stdout
+    printed.flush_to(real_stdout, final=True)
+    if outcome == "ok":
+        return True, value
+    if outcome == "raised" and isinstance(value, NotImplementedError):
+        print(f"{TODO} {title}: not implemented yet.")
+        return False, None
+    print(_verdict(title, outcome, value, None, case, n_cases, TIMEOUT, 0.0, 0.0))
+    return False, None
+
+
 def _as_list_tuple(got, want):
     """A list of the right length where a tuple is expected is the same answer to a student."""
     if isinstance(want, tuple) and isinstance(got, list) and len(got) == len(want):
@@ -232,14 +276,17 @@ def _fmt(out):
         return "\n".join(f"  {one(o)}" for o in _as_tuple(out))
 
 
-def close(a, b, rtol=1e-6, atol=1e-9):
+def close(a, b, rtol=1e-6, atol=1e-9, equal_nan=False):
     """True when a and b are numeric arrays of one shape that agree; False (never an error)
-    for anything else — the building block of most hints."""
+    for None or anything else that is not numbers — the building block of most hints.
+    ``equal_nan=True``: NaN matches NaN (a hint that recognises an answer by its NaNs)."""
+    if a is None or b is None:
+        return False
     try:
         a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     except (TypeError, ValueError):
         return False
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def ratio_close(got, want, factor, rtol=1e-6):
