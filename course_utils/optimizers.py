@@ -187,6 +187,7 @@ def adamw(w, dw, state, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_de
     by the same factor (1 − ηλ).  Note: PyTorch's ``AdamW`` (weight_decay=0.01) is this rule;
     ``Optimizer`` applies λ to weight matrices ("*.W") only.
     """
+    # region update (chapter 04 prints it)
     t = state["t"] + 1
     m = beta1 * state["m"] + (1 - beta1) * dw
     v = beta2 * state["v"] + (1 - beta2) * dw * dw
