@@ -123,7 +123,7 @@ print(f"thinned versions of the textbook net's 6 × 100 hidden units: 2^600 ≈ 
 # | form | training | test |
 # |---|---|---|
 # | **original** (Srivastava et al. 2014; the textbook's code) | y = m ⊙ x | y = (1 − p)·x  (or: outgoing weights × (1 − p)) |
-# | **inverted** (`course_utils`, Keras, PyTorch) | y = m ⊙ x / (1 − p) | y = x |
+# | **inverted** (`course_utils`' default, Keras, PyTorch) | y = m ⊙ x / (1 − p) | y = x |
 #
 # In both, E_m[y during training] = y at test. The inverted form does the correction during
 # training, so inference is the plain network and needs to know nothing about dropout. Its
@@ -168,9 +168,9 @@ N_MC = 100_000
 print(f"Monte Carlo over {N_MC:,} masks from L.dropout_forward (mean ± standard error):")
 print(f"{'p':>4s}  {'form':9s} {'training: mean of y':>22s}   {'test: y':>21s}")
 for p in (0.2, 0.5, 0.8):
-    for form, te_name in (("original", "(1 − p)·w·x"), ("inverted", "w·x")):
+    for form, te_name in (("original", "(1 − p)·w·x"), ("inverted", "w·x")):   # rng=0: the same masks
         y_tr = L.dropout_forward(np.tile(x, (N_MC, 1)), p, train=True, rng=0, form=form)[0] @ w
-        y_te = L.dropout_forward(x, p, train=False, form=form)[0] @ w    # the same masks in both forms
+        y_te = L.dropout_forward(x, p, train=False, form=form)[0] @ w
         se = y_tr.std() / np.sqrt(N_MC)
         print(f"{p:4.1f}  {form:9s} {y_tr.mean():13.4f} ± {se:.4f}   {te_name:>12s} = {y_te:.4f}")
 
