@@ -317,7 +317,7 @@ BOOK = {"no dropout": first_epochs(RUNS[0.01, 0.0, 0][1], BOOK_EPOCHS),
         "dropout 0.2, textbook's form": h_orig,
         "dropout 0.2, inverted": first_epochs(RUNS[0.01, 0.2, 0][1], BOOK_EPOCHS)}
 print(f"{'after 300 epochs (seed 0)':30s} {'train':>7s} {'val':>7s} {'gap':>11s}")
-for name, h in textbook.DROPOUT.items():
+for name, h in BOOK.items():
     tr, va = h.train_acc[-1], h.val_acc[-1]
     print(f"{name:30s} {tr:7.1%} {va:7.1%} {100 * (tr - va):5.1f} points")
 h0 = BOOK["no dropout"]
@@ -329,11 +329,11 @@ FORM_COLORS = {"no dropout": C_NONE, "dropout 0.2, textbook's form": plots.PALET
 
 
 fig, axes = plots.figure(2, 2, width=13, height=4.0, layout="constrained")
-for ax, (name, h) in zip(axes.ravel(), textbook.DROPOUT.items()):
+for ax, (name, h) in zip(axes.ravel(), BOOK.items()):
     plots.plot_gap(ax, h, color=FORM_COLORS[name], title=name)
     ax.title.set_fontsize(13)
 ax = axes[1, 1]
-for name, h in textbook.DROPOUT.items():
+for name, h in BOOK.items():
     ax.plot(h.train_acc, h.val_acc, color=FORM_COLORS[name], lw=1.5, label=name)
 ax.plot([0, 1], [0, 1], color="0.6", ls=":", lw=1)
 ax.text(0.55, 0.6, "val = train", rotation=35, color="0.5", fontsize=11, ha="center")
