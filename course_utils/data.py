@@ -200,15 +200,27 @@ def _check_toy(n, noise):
     return _v.integer("n", n, 2, MAX_TOY), _v.number("noise", noise, 0.0)
 
 
-def make_moons(n=200, noise=0.1, rng=0):
-    """Two interleaving half circles; X (n, 2), y (n,) in {0, 1}."""
+def make_moons(n=200, noise=0.1, rng=0, shuffle=False):
+    """Two interleaving half circles; X (n, 2), y (n,) in {0, 1}.
+
+    The rows come class 0 first, then class 1; ``shuffle=True`` puts them in the random order
+    ``np.random.default_rng(rng).permutation(n)`` (for an integer seed: a second generator from
+    the same seed, the order chapters 04 and 05 used to apply by hand; for a Generator: its next
+    draws), so the first k rows are a random sample of both classes.
+    """
     n, noise = _check_toy(n, noise)
+    if not isinstance(shuffle, (bool, np.bool_)):
+        raise TypeError(f"shuffle must be True or False, got {shuffle!r}")
     g = np.random.default_rng(rng)
     n0 = n // 2
     t0, t1 = np.pi * g.random(n0), np.pi * g.random(n - n0)
     X = np.concatenate([np.c_[np.cos(t0), np.sin(t0)], np.c_[1 - np.cos(t1), 0.5 - np.sin(t1)]])
     y = np.r_[np.zeros(n0, int), np.ones(n - n0, int)]
-    return X + noise * g.standard_normal(X.shape), y
+    X = X + noise * g.standard_normal(X.shape)
+    if not shuffle:
+        return X, y
+    order = np.random.default_rng(rng).permutation(n)
+    return X[order], y[order]
 
 
 def make_circles(n=200, noise=0.1, factor=0.5, rng=0):

@@ -1,10 +1,14 @@
 """Gaussian-process regression with an RBF kernel, and expected improvement: the surrogate
-and the acquisition function of ``search.bayes_opt``.  Cholesky factorizations throughout
-(never an explicit inverse), with growing jitter if a kernel matrix is numerically singular.
+and the acquisition function of ``search.bayes_opt``, and ``bayes_step``, one step of it (which
+chapter 06 also runs by hand).  Cholesky factorizations throughout (never an explicit inverse),
+with growing jitter if a kernel matrix is numerically singular.
 """
 import math
+from dataclasses import dataclass
 
 import numpy as np
+
+LENGTH_SCALES = np.geomspace(0.05, 2.0, 12)   # ℓ grid of bayes_step, in unit-cube coordinates
 
 
 def _rows(X):
@@ -85,3 +89,44 @@ def expected_improvement(mean, std, best, xi=0.01):
         z = np.clip(imp / std[ok], -40.0, 40.0)      # beyond ±40, Φ is 0 or 1 and φ is 0
     ei[ok] = imp * normal_cdf(z) + std[ok] * normal_pdf(z)
     return np.maximum(ei, 0.0)
+
+
+def standardize_scores(scores):
+    """``(z, center, scale)`` with ``z = (y − center) / scale``: the scores as mean 0, std 1
+    (scale 1 when they are all equal), NaN and ±inf (diverged runs) first replaced by the worst
+    finite score (0 if there is none).  ``z·scale + center`` undoes it."""
+    y = np.asarray(scores, float)
+    finite = np.isfinite(y)
+    y = np.where(finite, y, y[finite].min() if finite.any() else 0.0)
+    center, scale = y.mean(), (y.std() if y.std() > 0 else 1.0)
+    return (y - center) / scale, center, scale
+
+
+@dataclass
+class BayesStep:
+    """What ``bayes_step`` computed: GP ``mean`` and ``std`` and ``ei`` at every candidate,
+    the ``length_scale`` ℓ it used, and ``pick``, the index of the candidate to evaluate next."""
+    mean: np.ndarray
+    std: np.ndarray
+    ei: np.ndarray
+    length_scale: float
+    pick: int
+
+
+def bayes_step(X, y, candidates, *, xi=0.01, noise=1e-6, length_scale=None, best=None):
+    """One step of Bayesian optimization (maximization), on standardized scores ``y`` at the
+    points ``X`` (see ``standardize_scores``):
+
+    1. ℓ: the value of ``LENGTH_SCALES`` that maximizes ``gp_log_likelihood`` (s² = 1, noise
+       variance ``noise``), unless ``length_scale`` is given;
+    2. the GP posterior mean μ and std σ at every row of ``candidates``;
+    3. EI(x) with f* = ``best`` (default: max y) and margin ξ = ``xi``, both in std units;
+    4. the proposal: the candidate with the largest EI (the first one if several tie).
+
+    X: (n, d), or (n,) for one dimension, like ``candidates``.  Returns a ``BayesStep``."""
+    y = np.asarray(y, float)
+    if length_scale is None:
+        length_scale = max(LENGTH_SCALES, key=lambda ls: gp_log_likelihood(X, y, ls, 1.0, noise))
+    mean, std = gp_posterior(X, y, candidates, length_scale, 1.0, noise)
+    ei = expected_improvement(mean, std, y.max() if best is None else best, xi)
+    return BayesStep(mean, std, ei, float(length_scale), int(np.argmax(ei)))

@@ -222,33 +222,41 @@ def layernorm_backward(dout, cache):
 
 
 # ----------------------------------------------------------------------------- dropout
-def dropout_forward(x, p, *, train, rng=None, mask=None):
-    """Inverted dropout: each unit is dropped with probability ``p`` during training.
+def dropout_forward(x, p, *, train, rng=None, mask=None, form="inverted"):
+    """Dropout: during training each unit is dropped with probability ``p``.
 
-    Training: ``out = x · m / (1 − p)`` with ``m ~ Bernoulli(1 − p)``, so E[out] = x.
-    Test: ``out = x`` (nothing to do: the scaling already happened during training).
+    With the keep-mask ``m ~ Bernoulli(1 − p)``, both forms keep E[training output] = test output:
 
-    p: drop probability in [0, 1) -- Keras' ``Dropout(rate)`` and PyTorch's ``Dropout(p)``
-    mean the same.  ``rng`` is a ``numpy.random.Generator`` (or a seed); ``mask`` (0/1 array
-    of x's shape) fixes the mask instead, e.g. for a gradient check.
+    form="inverted" (default):  training ``out = x · m / (1 − p)``;  test ``out = x``.
+    form="original":            training ``out = x · m``;            test ``out = (1 − p) · x``.
 
-    Note: the original paper (Srivastava et al. 2014) keeps units with probability ``p``
-    and multiplies the weights by that keep probability at test time; the inverted form gives
-    the same expected activation and leaves inference untouched.
+    p: drop probability in [0, 1).  ``rng`` is a ``numpy.random.Generator`` (or a seed); ``mask``
+    (0/1 array of x's shape) fixes the mask instead, e.g. for a gradient check.  Both forms draw
+    the same mask from the same ``rng``, so they differ only in where the 1 − p goes.
+
+    Note: PyTorch's ``nn.Dropout(p)`` and Keras' ``Dropout(rate)`` are the inverted form with
+    the same drop probability: inference needs to know nothing about dropout.  The original
+    form is Srivastava et al. 2014's (whose p is the *keep* probability, our 1 − p: weights
+    × p at test time) and the textbook's ``Dropout`` layer (Deep Learning from Scratch §6.4.3,
+    whose ``dropout_ratio`` is our p).  A net with weights W in the original form computes
+    what the inverted form computes with (1 − p)·W after every dropout layer.
     """
     if not 0.0 <= p < 1.0:
         raise ValueError(f"dropout must be in [0, 1), got {p}")
-    if not train or p == 0.0:
+    if p == 0.0:
         return x, None
+    if not train:                             # inverted: nothing to do; original: × (1 − p)
+        return (x, None) if form == "inverted" else (x * (1.0 - p), 1.0 - p)
     if mask is None:
         rng = np.random.default_rng(rng)
         mask = rng.random(x.shape) >= p
-    scale = mask / (1.0 - p)
+    scale = mask if form == "original" else mask / (1.0 - p)
     return x * scale, scale
 
 
 def dropout_backward(dout, cache):
-    """Gradient flows only through kept units, with the same 1/(1 − p) scaling."""
+    """``dout`` times the forward pass's factor: m/(1 − p) (inverted) or m (original) in
+    training, 1 (inverted) or 1 − p (original) at test; the cache holds that factor."""
     return dout if cache is None else dout * cache
 
 
@@ -289,8 +297,12 @@ def _batchnorm_args(x, gamma, beta, running, *, train, momentum=0.9, eps=1e-5):
     _v.number("eps", eps, 0.0, lo_open=True)
 
 
-def _dropout_args(x, p, *, train, rng=None, mask=None):
+DROPOUT_FORMS = ("inverted", "original")
+
+
+def _dropout_args(x, p, *, train, rng=None, mask=None, form="inverted"):
     _v.number("dropout", p, 0.0, 1.0, hi_open=True)
+    _v.one_of("form", form, DROPOUT_FORMS)
 
 
 batchnorm_forward = _v.checked(batchnorm_forward, _batchnorm_args)

@@ -60,9 +60,11 @@ class MLP:
     """Multi-layer perceptron for classification.
 
     MLP(784, [100] * 6, 10, activation="relu", batchnorm=False, dropout=0.0,
-        weight_decay=0.0, penalty="l2", init="he", dtype=np.float64, rng=0)
+        weight_decay=0.0, penalty="l2", init="he", dtype=np.float64, rng=0,
+        dropout_form="inverted")
 
-    - ``dropout`` is the drop probability p after every hidden activation (inverted dropout).
+    - ``dropout`` is the drop probability p after every hidden activation (inverted dropout;
+      ``dropout_form="original"`` for the textbook's form, see ``layers.dropout_forward``).
       With ``batchnorm=True`` too, dropout thus sits in front of the next layer's batch norm,
       whose running variance then no longer matches test time (chapter 05 measures it).
     - ``weight_decay`` is λ.  L2: ``loss += λ/2·Σw²`` (gradient ``λ·w``); L1: ``loss += λ·Σ|w|``
@@ -72,7 +74,7 @@ class MLP:
 
     def __init__(self, input_dim, hidden_dims, output_dim, *, activation="relu",
                  batchnorm=False, dropout=0.0, weight_decay=0.0, penalty="l2",
-                 init="he", dtype=np.float64, rng=0):
+                 init="he", dtype=np.float64, rng=0, dropout_form="inverted"):
         input_dim = _check_int("input_dim", input_dim)
         output_dim = _check_int("output_dim", output_dim, lo=2)
         if isinstance(hidden_dims, (str, bytes, dict)) or not hasattr(hidden_dims, "__iter__"):
@@ -82,6 +84,7 @@ class MLP:
         if not isinstance(activation, str) or activation not in L.ACTIVATIONS:
             raise ValueError(f"activation must be one of {sorted(L.ACTIVATIONS)}, got {activation!r}")
         dropout = _v.number("dropout", dropout, 0.0, 1.0, hi_open=True)
+        dropout_form = _v.one_of("dropout_form", dropout_form, L.DROPOUT_FORMS)
         weight_decay = _v.number("weight_decay", weight_decay, 0.0)
         if not isinstance(penalty, str) or penalty not in PENALTIES:
             raise ValueError(f"penalty must be one of {PENALTIES}, got {penalty!r}")
@@ -101,6 +104,7 @@ class MLP:
         self.activation = activation
         self.batchnorm = bool(batchnorm)
         self.dropout = float(dropout)
+        self.dropout_form = dropout_form
         self.weight_decay = float(weight_decay)
         self.penalty = penalty
         self.dtype = np.dtype(dtype)
@@ -146,6 +150,7 @@ class MLP:
         rng = self.rng if rng is None else np.random.default_rng(rng)
         act_fwd = L.ACTIVATIONS[self.activation][0]
         h = X
+        # region hidden-layer (chapter 03 prints it)
         for i in range(1, self.n_layers):
             h, c_fc = L.affine_forward(h, P[f"fc{i}.W"], P[f"fc{i}.b"])
             c_bn = None
@@ -156,8 +161,10 @@ class MLP:
                     self.running[f"bn{i}"] = run
             pre = h
             h, c_act = act_fwd(h)
+            # endregion
             mask = None if masks is None else masks[i - 1]
-            h, c_do = L.dropout_forward(h, self.dropout, train=train, rng=rng, mask=mask)
+            h, c_do = L.dropout_forward(h, self.dropout, train=train, rng=rng, mask=mask,
+                                        form=self.dropout_form)
             caches.append((c_fc, c_bn, c_act, c_do))
             if keep_hidden:
                 hidden.append((pre, h))
@@ -199,6 +206,7 @@ class MLP:
             elif self.batchnorm:
                 dh, grads[f"bn{i}.gamma"], grads[f"bn{i}.beta"] = L.batchnorm_backward(dh, c_bn)
             dh, grads[f"fc{i}.W"], grads[f"fc{i}.b"] = L.affine_backward(dh, c_fc, need_dx=i > 1)
+        # region weight-decay (chapter 04 prints it)
         lam = self.weight_decay
         if lam:
             for i in range(1, n + 1):
@@ -248,6 +256,8 @@ class MLP:
             extra.append("batchnorm=True")
         if self.dropout:
             extra.append(f"dropout={self.dropout}")
+            if self.dropout_form != "inverted":
+                extra.append(f"dropout_form={self.dropout_form!r}")
         if self.weight_decay:
             extra.append(f"weight_decay={self.weight_decay}, penalty={self.penalty!r}")
         return f"MLP({'-'.join(map(str, self.dims))}, {', '.join(extra)})"

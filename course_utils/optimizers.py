@@ -155,6 +155,7 @@ def adamw(w, dw, state, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_de
     ``Optimizer`` applies λ only where its ``decay_mask(key)`` is true, by default to weight
     matrices ("*.W"), not to biases or batch norm's γ, β.
     """
+    # region update (chapter 04 prints it)
     t = state["t"] + 1
     m = beta1 * state["m"] + (1 - beta1) * dw
     v = beta2 * state["v"] + (1 - beta2) * dw * dw

@@ -182,6 +182,34 @@ def plot_curves(ax, history, metric="acc", *, label=None, color=None, parts=("tr
     return ax
 
 
+def plot_gap(ax, history, *, color=None, title=None, gap_label="title", legend="lower right"):
+    """Training (dashed) and validation (solid) accuracy of one run with the gap between them
+    shaded: the overfitting panel of chapters 04 and 05.
+
+    gap_label: "title" appends ": gap X.X points" (train − validation at the last epoch) to
+    ``title``; "end" writes it beside the curves' last epoch, in ``color``; None leaves it out.
+    Returns the last epoch's gap in percentage points (None before the first epoch).
+    """
+    if gap_label not in ("title", "end", None):
+        raise ValueError(f"gap_label must be 'title', 'end' or None, got {gap_label!r}")
+    color = color or color_for("train")
+    plot_curves(ax, history, "acc", parts=("train", "val"), color=color)
+    n = min(len(history.train_acc), len(history.val_acc))
+    if not n:
+        return None
+    train, val = history.train_acc[:n], history.val_acc[:n]
+    ax.fill_between(np.arange(1, n + 1), val, train, color=color, alpha=0.12, lw=0)
+    gap = 100 * (train[-1] - val[-1])
+    if gap_label == "end":
+        ax.annotate(f"gap {gap:.1f} points", xy=(n, (train[-1] + val[-1]) / 2), xytext=(-10, 0),
+                    textcoords="offset points", ha="right", va="center", fontsize=13, color=color)
+    if title is not None:
+        ax.set_title(f"{title}: gap {gap:.1f} points" if gap_label == "title" else title)
+    if legend:
+        ax.legend(loc=legend)
+    return gap
+
+
 def plot_loss_per_iteration(ax, history, *, label=None, color=None, smooth_window=20, raw=True):
     """Mini-batch loss against iterations: the raw, noisy values faint, their moving average bold."""
     color = color or color_for(label or "train")

@@ -25,7 +25,8 @@ from itertools import product
 import numpy as np
 
 from . import validate as _v
-from .gp import expected_improvement, gp_log_likelihood, gp_posterior, rbf_kernel  # noqa: F401
+from .gp import (LENGTH_SCALES, BayesStep, bayes_step, expected_improvement,  # noqa: F401
+                 gp_log_likelihood, gp_posterior, rbf_kernel, standardize_scores)
 from .spaces import (Choice, IntRange, LogUniform, OneMinusLogUniform, Space,  # noqa: F401
                      Uniform, _check_int, _Continuous)
 
@@ -35,9 +36,8 @@ MAX_TRIALS = 100_000
 
 __all__ = ["Space", "LogUniform", "Uniform", "IntRange", "Choice", "OneMinusLogUniform", "Trial",
            "grid_search", "random_search", "coarse_to_fine", "successive_halving", "halving_rungs", "narrow", "bayes_opt", "best",
-           "top_k", "rbf_kernel", "gp_posterior", "gp_log_likelihood", "expected_improvement"]
-
-LENGTH_SCALES = np.geomspace(0.05, 2.0, 12)   # ℓ grid of bayes_opt, in unit-cube coordinates
+           "top_k", "rbf_kernel", "gp_posterior", "gp_log_likelihood", "expected_improvement",
+           "bayes_step", "standardize_scores"]
 
 
 # --------------------------------------------------------------------------- trials
@@ -286,14 +286,14 @@ def bayes_opt(objective, space, n_trials, *, rng, n_init=5, xi=0.01, executor=No
 
     1. ``n_init`` random trials (the first ``n_init`` of ``random_search`` with the same rng);
     2. map params to the unit cube (``to_unit``: log scale for LogUniform, cells for
-       IntRange/Choice); scores (negated if ``maximize=False``; NaN/inf → the worst finite one)
-       standardized to mean 0, std 1;
-    3. GP with the RBF kernel, s² = 1, noise variance ``noise`` (in units of the score's std;
-       raise it to ~0.01–0.1 for noisy scores), ℓ maximizing ``gp_log_likelihood`` over
-       ``LENGTH_SCALES``;
-    4. propose the point of largest EI (ξ = ``xi``, standardized units) among ``n_candidates``
-       uniform points of the cube plus n_candidates/4 Gaussian steps (σ = 0.05) around the best
-       trial, discrete coordinates snapped to their cells' centres;
+       IntRange/Choice); scores (negated if ``maximize=False``) through ``standardize_scores``
+       (NaN/inf → the worst finite one; mean 0, std 1);
+    3-4. ``bayes_step``: GP with the RBF kernel, s² = 1, noise variance ``noise`` (in units of
+       the score's std; raise it to ~0.01–0.1 for noisy scores), ℓ maximizing
+       ``gp_log_likelihood`` over ``LENGTH_SCALES``; propose the point of largest EI (ξ = ``xi``,
+       standardized units) among ``n_candidates`` uniform points of the cube plus
+       n_candidates/4 Gaussian steps (σ = 0.05) around the best trial, discrete coordinates
+       snapped to their cells' centres;
     5. batches: ``batch_size`` proposals per fit, by the "kriging believer" rule (after each
        pick the GP takes its own mean there as an observation, so σ and EI vanish there and the
        next pick goes elsewhere); the batch runs on ``executor`` if given.  Repeat until
@@ -313,24 +313,20 @@ def bayes_opt(objective, space, n_trials, *, rng, n_init=5, xi=0.01, executor=No
         trials = _evaluate(objective, start, seeds[:n_init], 0, 0, executor, bar)
         while len(trials) < n:
             U = _to_unit(space, [t.params for t in trials])
-            y = sign * np.array([t.score for t in trials])
-            finite = np.isfinite(y)
-            y = np.where(finite, y, y[finite].min() if finite.any() else 0.0)
-            y = (y - y.mean()) / (y.std() if y.std() > 0 else 1.0)
+            y = standardize_scores(sign * np.array([t.score for t in trials]))[0]
             y_best, u_best = y.max(), U[np.argmax(y)]
-            ell = max(LENGTH_SCALES, key=lambda ls: gp_log_likelihood(U, y, ls, 1.0, noise))
-            picks = []
+            ell, picks = None, []                  # ℓ is fitted by the batch's first step
             for _ in range(min(batch_size, n - len(trials))):
                 local = u_best + 0.05 * g.standard_normal((n_candidates // 4, len(spaces)))
                 C = np.clip(np.vstack([g.random((n_candidates, len(spaces))), local]), 0.0, 1.0)
                 for i, s in enumerate(spaces):
                     if s.cells:                                   # snap to the cell centres
                         C[:, i] = s.to_unit(s.from_unit(C[:, i]))
-                mean, std = gp_posterior(U, y, C, ell, 1.0, noise)
-                j = int(np.argmax(expected_improvement(mean, std, y_best, xi)))
+                step = bayes_step(U, y, C, xi=xi, noise=noise, length_scale=ell, best=y_best)
+                ell, j = step.length_scale, step.pick
                 picks.append({name: _py(s.from_unit(C[j, i:i + 1])[0])
                               for i, (name, s) in enumerate(space.items())})
-                U, y = np.vstack([U, C[j]]), np.append(y, mean[j])
+                U, y = np.vstack([U, C[j]]), np.append(y, step.mean[j])
             k = len(trials)
             trials += _evaluate(objective, picks, seeds[k:k + len(picks)], k,
                                 trials[-1].round + 1, executor, bar)

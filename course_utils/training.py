@@ -190,6 +190,7 @@ def train(net, data, optimizer, *, epochs, batch_size, schedule=None, early_stop
     if early_stopping is not None:
         early_stopping.reset()
     with np.errstate(all="ignore"):
+        # region epoch-loop (chapter 00 prints it)
         for epoch in range(int(epochs)):
             lr = optimizer.lr if schedule is None else schedule(epoch)
             hist.lr.append(lr)
@@ -207,6 +208,7 @@ def train(net, data, optimizer, *, epochs, batch_size, schedule=None, early_stop
                     break
                 total += loss * len(idx)
                 net.params, state = optimizer.update(net.params, grads, state, lr=lr)
+            # endregion
             # 3. divergence ends the run
             if diverged:
                 hist.diverged_at = epoch + 1

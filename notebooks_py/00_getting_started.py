@@ -46,6 +46,7 @@ threadpool_limits(1)          # one BLAS thread: identical numbers on every mach
 from course_utils import plots                       # importing it applies the course style
 from course_utils import checks, data, layers, training, widgets
 from course_utils import MLP, Optimizer, load_mnist, train
+from course_utils.source import show_source          # prints our code, or a marked region of it
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. The supervised-learning cycle
@@ -454,9 +455,7 @@ print(f"loss on this mini-batch: {loss:.4f} before the step, {net.loss(Xb, yb)[0
 # Its core:
 
 # %% slideshow={"slide_type": "subslide"}
-source = inspect.getsource(training.train)
-start, stop = source.index("        for epoch"), source.index("            # 3. divergence")
-print(inspect.cleandoc("\n" + source[start:stop]))
+show_source(training.train, "epoch-loop", dedent=True)
 
 # %% [markdown] slideshow={"slide_type": "-"}
 # A real run: 3,000 training digits, 15 epochs, mini-batches of 64, η = 0.1. Only train and validation

@@ -32,11 +32,13 @@ from threadpoolctl import threadpool_limits
 threadpool_limits(1)          # one BLAS thread: repeatable numbers
 # %matplotlib inline
 from course_utils import plots
-from course_utils import checks, layers as L, widgets as W
+from course_utils import checks, layers as L, textbook, widgets as W
 from course_utils import MLP, Optimizer, load_mnist, train
 from course_utils.gradcheck import numerical_gradient_array, rel_error
+from course_utils.source import show_source
 
-data = load_mnist(n_train=1000, n_val=1000, n_test=1000, rng=0)
+BOOK = textbook.BATCH_NORM                           # the textbook's §6.3.2: 784-100×5-10, SGD η = 0.01, batch 100
+data = load_mnist(n_train=BOOK.n_train, n_val=1000, n_test=1000, rng=0)
 X, y = data["X_train"], data["y_train"]             # the textbook's 1000 training digits
 X_val, y_val = data["X_val"], data["y_val"]         # every comparison is scored here
 X_test, y_test = data["X_test"], data["y_test"]     # touched once, in section 9
@@ -66,7 +68,7 @@ SNAP_EPOCHS = (0, 1, 5, 20)
 
 def train_with_snapshots(batchnorm, lr=0.1, epochs=20):
     # Train a 784-100x5-10 net; keep a copy of it after the epochs in SNAP_EPOCHS.
-    net = MLP(784, [100] * 5, 10, batchnorm=batchnorm, rng=0)
+    net = BOOK.mlp(batchnorm=batchnorm, rng=0)
     snaps = {0: copy.deepcopy(net)}
     def keep(hist):
         if hist.epochs in SNAP_EPOCHS:
@@ -218,10 +220,7 @@ for name, analytic, wrt in (("dx", dx, x), ("dγ", dgamma, gamma), ("dβ", dbeta
 # before the activation**: affine → batch norm → ReLU. The output layer has none. From `MLP.forward`:
 
 # %% slideshow={"slide_type": "-"}
-src = inspect.getsource(MLP.forward).splitlines()
-start = next(i for i, s in enumerate(src) if "for i in range" in s)
-stop = next(i for i, s in enumerate(src) if "h, c_act = act_fwd" in s)
-print("\n".join(src[start:stop + 1]))
+show_source(MLP.forward, "hidden-layer")
 
 # %% [markdown] slideshow={"slide_type": "-"}
 # **The affine bias becomes redundant.** Adding a constant $b$ to a feature adds $b$ to μ_B too, so
@@ -231,7 +230,7 @@ print("\n".join(src[start:stop + 1]))
 # set to random values first:
 
 # %% slideshow={"slide_type": "subslide"}
-net = MLP(784, [100] * 5, 10, batchnorm=True, rng=0)
+net = BOOK.mlp(batchnorm=True, rng=0)
 g = np.random.default_rng(2)
 for i in range(1, 7):
     net.params[f"fc{i}.b"] = g.standard_normal(net.params[f"fc{i}.b"].shape)
@@ -278,11 +277,12 @@ print("inference mode with running mean μ and variance σ² gives back any inpu
 # 10⁻⁴), each without and with batch norm, for 3 seeds (the book runs one): 96 runs, training accuracy after every epoch. This is the slowest cell of the chapter (about 1 min on one core).
 
 # %% slideshow={"slide_type": "subslide"}
-STDS = np.logspace(0, -4, 16)
+STDS = textbook.BN_INIT_STDS                         # np.logspace(0, -4, 16)
 
 def grid_run(std, batchnorm, seed=0):
-    net = MLP(784, [100] * 5, 10, batchnorm=batchnorm, init=float(std), rng=seed)
-    return train(net, (X, y), Optimizer("sgd", lr=0.01), epochs=20, batch_size=100, rng=seed)
+    net = BOOK.mlp(batchnorm=batchnorm, init=float(std), rng=seed)
+    return train(net, (X, y), Optimizer("sgd", lr=BOOK.lr), epochs=BOOK.epochs, batch_size=BOOK.batch_size,
+                 rng=seed)
 
 t0 = time.perf_counter()
 grid = {(std, bn, s): grid_run(std, bn, s) for std in STDS for bn in (False, True) for s in SEEDS}
@@ -361,7 +361,7 @@ def bn_vs_plain(init_std, lr, batch_size, optimizer="sgd", live=None, epochs=10,
     # Train the net without and with batch norm; live (from the dashboard) streams and cancels.
     runs = {}
     for name, bn in (("no batchnorm", False), ("batchnorm", True)):
-        net = MLP(784, [100] * 5, 10, batchnorm=bn, init=init_std, rng=seed)
+        net = BOOK.mlp(batchnorm=bn, init=init_std, rng=seed)
         runs[name] = train(net, dash_data, Optimizer(optimizer, lr=lr), epochs=epochs,
                            batch_size=batch_size, eval_train=False, rng=seed,
                            on_epoch=live.track(name) if live else None)
@@ -448,7 +448,7 @@ def val_runs(seeds=SEEDS, epochs=10, optimizer="sgd", lr=0.1, **net_kw):
     # Final validation accuracy (or divergence) of one setting, for each seed.
     hs = []
     for s in seeds:
-        net = MLP(784, [100] * 5, 10, rng=s, **net_kw)
+        net = BOOK.mlp(rng=s, **net_kw)
         hs.append(train(net, dash_data, Optimizer(optimizer, lr=lr), epochs=epochs, batch_size=100,
                         eval_train=False, rng=s))
     return hs
@@ -677,7 +677,7 @@ def batch_statistics(batch_size, n_batches=500, seed=0):
     return Z[idx].mean(axis=1), Z[idx].var(axis=1)          # (n_batches, 100) each
 
 def small_batch_run(batch_size, batchnorm, seed=0, epochs=3, data=dash_data, on_epoch=None):
-    net = MLP(784, [100] * 5, 10, batchnorm=batchnorm, rng=seed)
+    net = BOOK.mlp(batchnorm=batchnorm, rng=seed)
     return train(net, data, Optimizer("sgd", lr=0.01), epochs=epochs, batch_size=batch_size,
                  eval_train=False, on_epoch=on_epoch, rng=seed)
 
@@ -769,7 +769,7 @@ REG_BATCHES, REG_LRS, REG_EPOCHS = (8, 32, 128), (0.01, 0.1), 15
 
 def regularization_run(batch_size, lr, batchnorm, seed):
     # Train; keep the net of the epoch with the best validation accuracy (and its training accuracy).
-    net = MLP(784, [100] * 5, 10, batchnorm=batchnorm, rng=seed)
+    net = BOOK.mlp(batchnorm=batchnorm, rng=seed)
     best = {"val": -1.0}
     def keep_best(hist):
         if hist.val_acc[-1] > best["val"]:
@@ -949,7 +949,7 @@ for bn, name in ((False, "without BN"), (True, "with BN")):
                 key=lambda k: np.mean([r["val"] for r in reg[(k[0], k[1], bn)]]))
     accs = []
     for r in reg[(B, lr, bn)]:
-        net = MLP(784, [100] * 5, 10, batchnorm=bn)
+        net = BOOK.mlp(batchnorm=bn)
         net.set_params(r["params"])
         accs.append(net.accuracy(X_test, y_test))
     val = mean_sd([r["val"] for r in reg[(B, lr, bn)]])

@@ -22,7 +22,6 @@
 # are touched once, in §8, at the end.
 
 # %% slideshow={"slide_type": "-"}
-import inspect
 import time
 
 import numpy as np
@@ -33,21 +32,12 @@ threadpool_limits(1)          # one BLAS thread: repeatable numbers, no fight ov
 # %matplotlib inline
 from course_utils import plots, widgets, checks
 from course_utils import MLP, Optimizer, train, EarlyStopping, load_mnist
-from course_utils import optimizers
+from course_utils import optimizers, textbook
 from course_utils.data import make_moons
 from course_utils.gradcheck import numerical_gradient, rel_error
+from course_utils.source import show_source
 
 T_START = time.perf_counter()
-
-
-def show_source(obj, start=None):
-    # Print the source of a course_utils function, optionally from the first line containing `start`.
-    src = inspect.getsource(obj)
-    if start is not None:
-        lines = src.splitlines(keepends=True)
-        first = next(i for i, line in enumerate(lines) if start in line)
-        src = "".join(lines[first:])
-    print(src.rstrip())
 
 
 def ms(values, scale=100.0, digits=1):
@@ -79,9 +69,7 @@ def ms(values, scale=100.0, digits=1):
 # 5 points → overfitting.
 
 # %% slideshow={"slide_type": "subslide"}
-X_moons, y_moons = make_moons(1500, noise=0.3, rng=0)
-perm = np.random.default_rng(0).permutation(len(y_moons))        # make_moons returns class 0 first
-X_moons, y_moons = X_moons[perm], y_moons[perm]
+X_moons, y_moons = make_moons(1500, noise=0.3, rng=0, shuffle=True)   # both classes mixed
 X_pool, y_pool = X_moons[:1000], y_moons[:1000]                   # training points are taken from here
 X_mval, y_mval = X_moons[1000:], y_moons[1000:]                   # 500 validation points
 X_mtest, y_mtest = make_moons(1000, noise=0.3, rng=1)             # 1000 test points: read only in §8
@@ -213,14 +201,14 @@ def digits(n):
                 X_val=DIGITS["X_val"], y_val=DIGITS["y_val"])
 
 
-def textbook_net(weight_decay=0.0, penalty="l2", seed=0):
-    return MLP(784, [100] * 6, 10, weight_decay=weight_decay, penalty=penalty, rng=seed)
+BOOK = textbook.OVERFIT          # 300 digits, 784-100×6-10, SGD η = 0.01, batch 100, 200 epochs
 
 
-def textbook_run(weight_decay=0.0, penalty="l2", n=300, epochs=200, seed=0, optimizer=None, **kw):
-    net = textbook_net(weight_decay, penalty, seed)
-    hist = train(net, digits(n), optimizer or Optimizer("sgd", lr=0.01), epochs=epochs,
-                 batch_size=100, rng=seed, **kw)
+def textbook_run(weight_decay=0.0, penalty="l2", n=BOOK.n_train, epochs=BOOK.epochs, seed=0, optimizer=None,
+                 **kw):
+    net = BOOK.mlp(weight_decay=weight_decay, penalty=penalty, rng=seed)
+    hist = train(net, digits(n), optimizer or Optimizer("sgd", lr=BOOK.lr), epochs=epochs,
+                 batch_size=BOOK.batch_size, rng=seed, **kw)
     return net, hist
 
 
@@ -235,7 +223,8 @@ def table(runs, header=True):
 
 t0 = time.perf_counter()
 RUNS = {name: [textbook_run(lam, seed=s) for s in SEEDS]
-        for name, lam in (("no regularisation", 0.0), ("L2, λ = 0.03", 0.03), ("L2, λ = 0.1", 0.1))}
+        for name, lam in (("no regularisation", 0.0), ("L2, λ = 0.03", 0.03),
+                          ("L2, λ = 0.1", textbook.WEIGHT_DECAY))}
 print(f"{3 * len(SEEDS)} runs of 200 epochs ⏱ {time.perf_counter() - t0:.1f} s; "
       f"accuracy in % after epoch 200, mean ± sd over {len(SEEDS)} seeds")
 table(RUNS)
@@ -244,23 +233,12 @@ net_l2, h_l2 = RUNS["L2, λ = 0.1"][0]
 
 
 # %% slideshow={"slide_type": "subslide"}
-def overfit_panel(ax, h, title, color):
-    plots.plot_curves(ax, h, "acc", parts=("train", "val"), color=color)
-    epochs = np.arange(1, h.epochs + 1)
-    ax.fill_between(epochs, h.val_acc, h.train_acc, color=color, alpha=0.12, lw=0)
-    ax.annotate(f"gap {100 * (h.train_acc[-1] - h.val_acc[-1]):.1f} points",
-                xy=(h.epochs, (h.train_acc[-1] + h.val_acc[-1]) / 2), xytext=(-10, 0),
-                textcoords="offset points", ha="right", va="center", fontsize=13, color=color)
-    ax.set_title(title)
-    ax.legend(loc="lower right")
-
-
 C_NONE, C_L2, C_L1 = plots.color_for("baseline"), plots.color_for("l2"), plots.color_for("l1")
 C_L2_SMALL = plots.PALETTE[5]
 fig, axes = plots.figure(1, 3, height=4.2, layout="constrained")
-overfit_panel(axes[0], h_none, "no regularisation (seed 0)", C_NONE)
-overfit_panel(axes[1], h_l2, "L2 weight decay, λ = 0.1 (seed 0)", C_L2)
-ep = np.arange(1, 201)
+plots.plot_gap(axes[0], h_none, color=C_NONE, title="no regularisation (seed 0)", gap_label="end")
+plots.plot_gap(axes[1], h_l2, color=C_L2, title="L2 weight decay, λ = 0.1 (seed 0)", gap_label="end")
+ep = np.arange(1, BOOK.epochs + 1)
 for name, c in (("no regularisation", C_NONE), ("L2, λ = 0.03", C_L2_SMALL), ("L2, λ = 0.1", C_L2)):
     gaps = 100 * np.array([np.subtract(h.train_acc, h.val_acc) for _, h in RUNS[name]])
     axes[2].plot(ep, gaps.mean(0), color=c, label=name)
@@ -300,16 +278,16 @@ plt.show()
 # %% slideshow={"slide_type": "subslide"}
 show_source(MLP.penalty_value)
 print("    ...")
-show_source(MLP.loss, start="lam = self.weight_decay")
+show_source(MLP.loss, "weight-decay")
 
 # %% [markdown] slideshow={"slide_type": "-"}
 # **Check 1: the code matches the formula.** The penalty against λ/2·Σw² by hand, the extra
 # gradient against λw, and both against a numerical gradient on a small net.
 
 # %% slideshow={"slide_type": "subslide"}
-lam, eta = 0.1, 0.01
+lam, eta = textbook.WEIGHT_DECAY, BOOK.lr
 Xb, yb = DIGITS["X_train"][:100], DIGITS["y_train"][:100]     # one mini-batch of the textbook set
-net_pen, net_raw = textbook_net(lam), textbook_net(0.0)        # same seed: identical initial weights
+net_pen, net_raw = BOOK.mlp(weight_decay=lam), BOOK.mlp()      # same seed: identical initial weights
 loss_pen, g_pen = net_pen.loss(Xb, yb)
 loss_raw, g_raw = net_raw.loss(Xb, yb)
 by_hand = lam / 2 * sum(np.sum(w ** 2) for k, w in net_pen.params.items() if k.endswith(".W"))
@@ -367,7 +345,7 @@ print(f"  shrink then step:  (1 − ηλ)·w − η·∂L/∂w = {shrink_then_st
 
 # %% slideshow={"slide_type": "subslide"}
 n_slide, lam_slide = 300, 30.0
-net_s = textbook_net(lam_slide / n_slide)
+net_s = BOOK.mlp(weight_decay=lam_slide / n_slide)
 sum_w2 = sum(np.sum(w ** 2) for k, w in net_s.params.items() if k.endswith(".W"))
 print(f"λ_slide = {lam_slide:g}, n = {n_slide}  →  λ = λ_slide / n = {lam_slide / n_slide:g}")
 print(f"penalty  λ_slide/(2n)·Σw² = {lam_slide / (2 * n_slide) * sum_w2:.4f}   "
@@ -391,7 +369,7 @@ print(f"Nielsen's λ_slide = 5 with n = 50,000  →  weight_decay = {5 / 50_000:
 #   next layer sees. Shrinking γ towards 0 would fight exactly what the layer is meant to learn.
 
 # %% slideshow={"slide_type": "-"}
-net_bn = MLP(784, [100] * 6, 10, batchnorm=True, weight_decay=0.1, rng=0)
+net_bn = BOOK.mlp(batchnorm=True, weight_decay=0.1, rng=0)
 _, g_bn_pen = net_bn.loss(Xb, yb)
 net_bn.weight_decay = 0.0
 _, g_bn_raw = net_bn.loss(Xb, yb)
@@ -424,7 +402,7 @@ print(f"halving fc2.W (followed by batch norm) changes the scores by < 1e-4 (rel
 # PyTorch's `torch.optim.AdamW`):
 
 # %% slideshow={"slide_type": "-"}
-show_source(optimizers.adamw, start="t = state")
+show_source(optimizers.adamw, "update")
 
 
 # %% [markdown] slideshow={"slide_type": "-"}
@@ -529,7 +507,7 @@ class ProxL1SGD:
 LAM_L1 = 0.01
 t0 = time.perf_counter()
 RUNS["L1 subgradient"] = [textbook_run(LAM_L1, "l1", seed=s) for s in SEEDS]
-RUNS["L1 proximal"] = [textbook_run(0.0, seed=s, optimizer=ProxL1SGD(0.01, LAM_L1)) for s in SEEDS]
+RUNS["L1 proximal"] = [textbook_run(0.0, seed=s, optimizer=ProxL1SGD(BOOK.lr, LAM_L1)) for s in SEEDS]
 print(f"{2 * len(SEEDS)} runs of 200 epochs ⏱ {time.perf_counter() - t0:.1f} s; λ = {LAM_L1}, η = 0.01, "
       f"so ηλ = {0.01 * LAM_L1:g}")
 
@@ -563,12 +541,12 @@ for name in PENALTIES:
 # shrank, ‖W‖/‖W_init‖.
 
 # %% slideshow={"slide_type": "subslide"}
-N_STEPS = 200 * 3
+N_STEPS = BOOK.epochs * (BOOK.n_train // BOOK.batch_size)        # 600 SGD steps
 
 
 def layer_ratios(name, seed=0):
     net = RUNS[name][seed][0]
-    init = textbook_net(seed=seed).params                  # same seed: the weights it started from
+    init = BOOK.mlp(rng=seed).params                       # same seed: the weights it started from
     keys = [k for k in init if k.endswith(".W")]
     moved = [np.linalg.norm(net.params[k] - init[k]) / np.linalg.norm(init[k]) for k in keys]
     kept = [np.linalg.norm(net.params[k]) / np.linalg.norm(init[k]) for k in keys]
@@ -587,14 +565,14 @@ for i, name in enumerate(PENALTIES):
                label=name, capsize=2)
 axes[0].set(xticks=x, xlabel="layer (fc1 … fc7)", ylabel="‖W − W_init‖ / ‖W_init‖",
             title="how far each layer moved")
-axes[1].axhline((1 - 0.01 * 0.1) ** N_STEPS, color=C_L2, ls="--", lw=1.5,
+axes[1].axhline((1 - BOOK.lr * textbook.WEIGHT_DECAY) ** N_STEPS, color=C_L2, ls="--", lw=1.5,
                 label="L2: decay alone, (1 − ηλ)$^{600}$")
 axes[1].set(xticks=x, xlabel="layer (fc1 … fc7)", ylabel="‖W‖ / ‖W_init‖", ylim=(0, 1.35),
             title="how much each layer kept")
 axes[1].legend(handles=axes[1].get_legend_handles_labels()[0][:1], loc="upper center", fontsize=10)
 axes[0].set_ylim(0, 1.05)
 axes[0].legend(loc="upper center", fontsize=10, ncols=2)
-w0 = textbook_net(seed=0).params["fc2.W"].ravel()
+w0 = BOOK.mlp(rng=0).params["fc2.W"].ravel()
 for name in ("no regularisation", "L2, λ = 0.1"):
     axes[2].hist(RUNS[name][0][0].params["fc2.W"].ravel(), bins=80, range=(-0.6, 0.6), histtype="step",
                  lw=2, color=COLORS[name], label=f"{name}, after")
@@ -659,7 +637,7 @@ DASH_REFERENCE = {}
 
 def wd_experiment(lam, penalty, n_train, lr, batch, seed, live):
     n = int(n_train)
-    net = textbook_net(lam, penalty, seed)
+    net = BOOK.mlp(weight_decay=lam, penalty=penalty, rng=seed)
     live.partial.update(net=net, init=all_weights(net.params))
     h = train(net, digits(n), Optimizer("sgd", lr=lr), epochs=DASH_EPOCHS, batch_size=min(int(batch), n),
               on_epoch=live.track("run"), rng=seed)
@@ -676,11 +654,9 @@ def wd_draw(axes, result, values):
         return
     label = "λ off" if values["lam"] == 0 else f"{values['penalty'].upper()}, λ = {values['lam']:g}"
     color = C_NONE if values["lam"] == 0 else plots.color_for(values["penalty"])
-    plots.plot_curves(axes[0], h, "acc", parts=("train", "val"), color=color)
+    plots.plot_gap(axes[0], h, color=color, gap_label=None)       # the gap's number is in the middle panel
     ep = np.arange(1, len(h.val_acc) + 1)
-    axes[0].fill_between(ep, h.val_acc, h.train_acc, color=color, alpha=0.12, lw=0)
     axes[0].set_xlim(0, DASH_EPOCHS + 1)
-    axes[0].legend(loc="lower right")
     batch = min(int(values["batch"]), int(values["n_train"]))
     axes[0].set_title(f"{label}, {int(values['n_train'])} digits, η = {values['lr']:g}, batch {batch}",
                       fontsize=12)

@@ -26,7 +26,6 @@
 
 # %% slideshow={"slide_type": "-"}
 import dataclasses
-import inspect
 import time
 
 import numpy as np
@@ -37,23 +36,14 @@ threadpool_limits(1)          # one BLAS thread: repeatable numbers, no fight ov
 # %matplotlib inline
 from course_utils import plots, widgets, checks
 from course_utils import MLP, Optimizer, train, load_mnist
-from course_utils import layers as L
+from course_utils import layers as L, textbook
 from course_utils.data import make_moons
 from course_utils.gradcheck import numerical_gradient, numerical_gradient_array, rel_error
+from course_utils.source import show_source
 from course_utils.training import EarlyStopping
 
 T_START = time.perf_counter()
 C_NONE, C_DROP = plots.color_for("baseline"), plots.color_for("dropout")
-
-
-def show_source(obj, start=None):
-    # Print the source of a course_utils function, optionally from the first line containing `start`.
-    src = inspect.getsource(obj)
-    if start is not None:
-        lines = src.splitlines(keepends=True)
-        first = next(i for i, line in enumerate(lines) if start in line)
-        src = "".join(lines[first:])
-    print(src.rstrip())
 
 
 def mean_sd(values, fmt="{:.1%}"):
@@ -133,7 +123,7 @@ print(f"thinned versions of the textbook net's 6 × 100 hidden units: 2^600 ≈ 
 # | form | training | test |
 # |---|---|---|
 # | **original** (Srivastava et al. 2014; the textbook's code) | y = m ⊙ x | y = (1 − p)·x  (or: outgoing weights × (1 − p)) |
-# | **inverted** (`course_utils`, Keras, PyTorch) | y = m ⊙ x / (1 − p) | y = x |
+# | **inverted** (`course_utils`' default, Keras, PyTorch) | y = m ⊙ x / (1 − p) | y = x |
 #
 # In both, E_m[y during training] = y at test. The inverted form does the correction during
 # training, so inference is the plain network and needs to know nothing about dropout. Its
@@ -178,11 +168,9 @@ N_MC = 100_000
 print(f"Monte Carlo over {N_MC:,} masks from L.dropout_forward (mean ± standard error):")
 print(f"{'p':>4s}  {'form':9s} {'training: mean of y':>22s}   {'test: y':>21s}")
 for p in (0.2, 0.5, 0.8):
-    out, _ = L.dropout_forward(np.tile(x, (N_MC, 1)), p, train=True, rng=0)
-    y_inv = out @ w                       # inverted: what dropout_forward returns
-    y_orig = (1 - p) * y_inv              # original: the same masks, without the 1/(1 − p)
-    for form, y_tr, y_te, te_name in (("original", y_orig, (1 - p) * (w @ x), "(1 − p)·w·x"),
-                                      ("inverted", y_inv, w @ x, "w·x")):
+    for form, te_name in (("original", "(1 − p)·w·x"), ("inverted", "w·x")):   # rng=0: the same masks
+        y_tr = L.dropout_forward(np.tile(x, (N_MC, 1)), p, train=True, rng=0, form=form)[0] @ w
+        y_te = L.dropout_forward(x, p, train=False, form=form)[0] @ w
         se = y_tr.std() / np.sqrt(N_MC)
         print(f"{p:4.1f}  {form:9s} {y_tr.mean():13.4f} ± {se:.4f}   {te_name:>12s} = {y_te:.4f}")
 
@@ -192,33 +180,16 @@ for p in (0.2, 0.5, 0.8):
 # But note the two columns for the same weights: the original form's unit is (1 − p) times the
 # inverted one. **The two forms compute the same family of functions with different weights:** an
 # original-form net with weights W behaves exactly like an inverted-form net whose weights after
-# each dropout layer are (1 − p)·W. To run the textbook's form in §3 we build it on `MLP` — no new
-# layer code: `dropout_forward(x, p, mask=M)` returns x·M/(1 − p), so feeding it M = m·(1 − p)
-# gives the original training step x·m, and M = (1 − p)² everywhere gives the test rule x·(1 − p).
+# each dropout layer are (1 − p)·W. Both forms are in `course_utils`: `dropout_forward(..., form=)`
+# (source above) and `MLP(..., dropout_form="original")`, which §3 uses for the textbook's form; with
+# the same `rng` the two forms draw the same masks.
 
 # %% slideshow={"slide_type": "subslide"}
-class OriginalDropoutMLP(MLP):
-    # MLP with the original (textbook) dropout: training x·m, test x·(1 − p).  No batch norm.
-
-    def forward(self, X, *, train=False, rng=None, masks=None, keep_hidden=False):
-        p = self.dropout
-        if p == 0:
-            return super().forward(X, train=train, rng=rng, masks=masks, keep_hidden=keep_hidden)
-        shapes = [(len(X), h) for h in self.dims[1:-1]]
-        if train:      # the same random numbers, in the same order, as MLP's own masks
-            g = self.rng if rng is None else np.random.default_rng(rng)
-            keep = masks if masks is not None else [g.random(s) >= p for s in shapes]
-            masks = [k * (1 - p) for k in keep]
-        else:
-            masks = [np.full(s, (1 - p) ** 2) for s in shapes]
-        return super().forward(X, train=True, masks=masks, keep_hidden=keep_hidden)
-
-
-p = 0.2
+p = textbook.DROPOUT_RATE
 D100 = load_mnist(100, 0, 0, rng=0)                       # 100 digits, just to push through the nets
 X100, y100 = D100["X_train"], D100["y_train"]
-orig = OriginalDropoutMLP(784, [100] * 6, 10, dropout=p, rng=0)
-inv = MLP(784, [100] * 6, 10, dropout=p, rng=0)
+orig = textbook.DROPOUT.mlp(dropout=p, dropout_form="original", rng=0)
+inv = textbook.DROPOUT.mlp(dropout=p, rng=0)
 inv.params = {k: (1 - p) * v if k.endswith(".W") and k != "fc1.W" else v.copy()
               for k, v in orig.params.items()}           # fc2 … fc7 see dropped inputs
 keep = [np.random.default_rng(1).random((100, 100)) >= p for _ in range(6)]
@@ -239,9 +210,9 @@ print(f"  at test time: {same_test};  in training, same masks: {same_train}")
 # %% slideshow={"slide_type": "-"}
 print(f"{'same weights, training mode, same masks':40s} {'std of scores':>14s} {'‖∂L/∂W₁‖':>10s}")
 init_stats = {}
-for name, net in (("dropout 0.2, inverted", MLP(784, [100] * 6, 10, dropout=0.2, rng=0)),
-                  ("dropout 0.2, original", OriginalDropoutMLP(784, [100] * 6, 10, dropout=0.2, rng=0)),
-                  ("no dropout (for reference)", MLP(784, [100] * 6, 10, rng=0))):
+for name, net in (("dropout 0.2, inverted", textbook.DROPOUT.mlp(dropout=0.2, rng=0)),
+                  ("dropout 0.2, original", textbook.DROPOUT.mlp(dropout=0.2, dropout_form="original", rng=0)),
+                  ("no dropout (for reference)", textbook.DROPOUT.mlp(rng=0))):
     scores = net.forward(X100, train=True, rng=1)[0]
     _, grads = net.loss(X100, y100, rng=1)
     init_stats[name] = np.array([scores.std(), np.linalg.norm(grads["fc1.W"])])
@@ -296,14 +267,9 @@ print(f"the same with a fresh mask on every call: relative error {'> 0.1, meanin
 # inverted nets run on, for 800 epochs — the textbook's picture below shows their first 300.
 
 # %% slideshow={"slide_type": "subslide"}
-DIGITS = load_mnist(300, 500, 500, rng=0)        # chapter 04's split: 300 train, 500 validation, 500 test
+DIGITS = load_mnist(textbook.DROPOUT.n_train, 500, 500, rng=0)   # chapter 04's split: 300 train, 500 val, 500 test
 TRAIN_VAL = {k: DIGITS[k] for k in ("X_train", "y_train", "X_val", "y_val")}   # no test digits in training
-BOOK_EPOCHS, LONG_EPOCHS, SEEDS = 300, 800, (0, 1, 2)
-
-
-def textbook_net(dropout=0.0, form="inverted", rng=0):
-    cls = OriginalDropoutMLP if form == "original" else MLP
-    return cls(784, [100] * 6, 10, dropout=dropout, rng=rng)
+BOOK_EPOCHS, LONG_EPOCHS, SEEDS = textbook.DROPOUT.epochs, 800, (0, 1, 2)
 
 
 def fair_run(net, lr, epochs, rng=0, eval_train=True):
@@ -317,8 +283,8 @@ def fair_run(net, lr, epochs, rng=0, eval_train=True):
             snaps["epoch 300"] = net.copy_params()
 
     stop = EarlyStopping(patience=epochs, monitor="val_acc", restore_best=True)
-    h = train(net, TRAIN_VAL, Optimizer("sgd", lr=lr), epochs=epochs, batch_size=100, rng=rng,
-              early_stopping=stop, on_epoch=on_epoch, eval_train=eval_train)
+    h = train(net, TRAIN_VAL, Optimizer("sgd", lr=lr), epochs=epochs, batch_size=textbook.DROPOUT.batch_size,
+              rng=rng, early_stopping=stop, on_epoch=on_epoch, eval_train=eval_train)
     net.set_params(stop.snapshot)                  # the weights of the best validation epoch
     return h, snaps
 
@@ -329,14 +295,15 @@ RUNS = {}          # (η, p, seed) -> (net at its best validation epoch, History
 def run_pair(lr, epochs, seeds, eval_train=True):
     for seed in seeds:
         for p in (0.0, 0.2):
-            net = textbook_net(p, rng=seed)
+            net = textbook.DROPOUT.mlp(dropout=p, rng=seed)
             RUNS[lr, p, seed] = (net, *fair_run(net, lr, epochs, rng=seed, eval_train=eval_train))
 
 
 t0 = time.perf_counter()
-net_orig = textbook_net(0.2, form="original")
-h_orig = train(net_orig, TRAIN_VAL, Optimizer("sgd", lr=0.01), epochs=BOOK_EPOCHS, batch_size=100, rng=0)
-run_pair(0.01, LONG_EPOCHS, seeds=(0,))
+net_orig = textbook.DROPOUT.mlp(dropout=textbook.DROPOUT_RATE, dropout_form="original", rng=0)
+h_orig = train(net_orig, TRAIN_VAL, Optimizer("sgd", lr=textbook.DROPOUT.lr), epochs=BOOK_EPOCHS,
+               batch_size=textbook.DROPOUT.batch_size, rng=0)
+run_pair(textbook.DROPOUT.lr, LONG_EPOCHS, seeds=(0,))
 print(f"one 300-epoch and two 800-epoch runs ⏱ {time.perf_counter() - t0:.1f} s\n")
 
 
@@ -361,17 +328,10 @@ FORM_COLORS = {"no dropout": C_NONE, "dropout 0.2, textbook's form": plots.PALET
                "dropout 0.2, inverted": C_DROP}
 
 
-def gap_panel(ax, h, title, color):
-    plots.plot_curves(ax, h, "acc", parts=("train", "val"), color=color)
-    ep = np.arange(1, h.epochs + 1)
-    ax.fill_between(ep, h.val_acc, h.train_acc, color=color, alpha=0.12, lw=0)
-    ax.set_title(f"{title}: gap {100 * (h.train_acc[-1] - h.val_acc[-1]):.1f} points", fontsize=13)
-    ax.legend(loc="lower right")
-
-
 fig, axes = plots.figure(2, 2, width=13, height=4.0, layout="constrained")
 for ax, (name, h) in zip(axes.ravel(), BOOK.items()):
-    gap_panel(ax, h, name, FORM_COLORS[name])
+    plots.plot_gap(ax, h, color=FORM_COLORS[name], title=name)
+    ax.title.set_fontsize(13)
 ax = axes[1, 1]
 for name, h in BOOK.items():
     ax.plot(h.train_acc, h.val_acc, color=FORM_COLORS[name], lw=1.5, label=name)
@@ -542,8 +502,8 @@ def mnist_run(p, lr, epochs, batch_size, c, on_epoch=None):
         opt = Optimizer("sgd", lr=lr)
         if key[-1] > 0:
             opt = MaxNorm(opt, key[-1], HIDDEN_W)
-        h = train(textbook_net(key[0], rng=0), TRAIN_VAL, opt, epochs=key[2], batch_size=key[3],
-                  rng=0, on_epoch=on_epoch)
+        h = train(textbook.DROPOUT.mlp(dropout=key[0], rng=0), TRAIN_VAL, opt, epochs=key[2],
+                  batch_size=key[3], rng=0, on_epoch=on_epoch)
         if h.cancelled:
             return h
         MNIST_CACHE[key] = h
@@ -636,9 +596,7 @@ mnist_dash
 # %% slideshow={"slide_type": "subslide"}
 def moons(seed):
     # 60 training and 500 validation points of the noisy moons, drawn with `seed`.
-    X, y = make_moons(560, noise=0.3, rng=seed)
-    perm = np.random.default_rng(seed).permutation(len(y))     # make_moons returns class 0 first
-    X, y = X[perm], y[perm]
+    X, y = make_moons(560, noise=0.3, rng=seed, shuffle=True)
     return dict(X_train=X[:60], y_train=y[:60], X_val=X[60:], y_val=y[60:])
 
 
@@ -847,7 +805,7 @@ def test_acc(lr, p, seed, when="best"):
     net, h, snaps = RUNS[lr, p, seed]
     if when == "best":
         return net.accuracy(X_test, y_test)
-    probe = textbook_net(p, rng=seed)
+    probe = textbook.DROPOUT.mlp(dropout=p, rng=seed)
     probe.set_params(snaps[when])
     return probe.accuracy(X_test, y_test)
 
@@ -936,7 +894,7 @@ plt.show()
 # %% slideshow={"slide_type": "-"}
 print(f"{'variance of the BN output at test time':40s}" + "".join(f"{f'layer {i}':>9s}" for i in range(1, 7)))
 for p in (0.0, 0.1, 0.2, 0.5):
-    net = MLP(784, [100] * 6, 10, batchnorm=True, dropout=p, rng=0)
+    net = textbook.DROPOUT.mlp(batchnorm=True, dropout=p, rng=0)
     g = np.random.default_rng(0)
     for _ in range(60):                                  # fills the running mean and variance
         net.forward(TRAIN_VAL["X_train"][g.choice(300, 100, replace=False)], train=True, rng=g)

@@ -38,10 +38,10 @@ from course_utils import plots
 from course_utils import checks, widgets as W
 from course_utils import MLP, Optimizer, load_mnist, train
 from course_utils.data import kfold
-from course_utils import search
+from course_utils import search, textbook
 from course_utils.search import (LogUniform, OneMinusLogUniform, Uniform, Choice, IntRange,
                                  grid_search, random_search, narrow, bayes_opt, top_k, best,
-                                 gp_posterior, gp_log_likelihood, expected_improvement)
+                                 gp_posterior, expected_improvement)
 
 COLORS = {"random": plots.PALETTE[0], "grid": plots.PALETTE[1], "bayes": plots.PALETTE[2],
           "fine": plots.PALETTE[3], "truth": "0.3"}
@@ -65,7 +65,7 @@ COLORS = {"random": plots.PALETTE[0], "grid": plots.PALETTE[1], "bayes": plots.P
 # Section 5 measures the first line on MNIST.
 
 # %% slideshow={"slide_type": "-"}
-net = MLP(784, [100] * 6, 10, weight_decay=1e-6, rng=0)
+net = textbook.SEARCH.mlp(weight_decay=1e-6, rng=0)           # the textbook's §6.5.3 net
 n_params = sum(v.size for v in net.params.values())
 print(f"{net}: {len(net.params)} parameter arrays, {n_params:,} numbers learned by SGD")
 print("parameter arrays:", ", ".join(net.params))
@@ -468,17 +468,18 @@ print(f"units,  log-uniform:       {np.mean(units_log < 100):.0%} below 100, {np
 # parameters and a seed (every random choice inside follows the seed, so a trial is reproducible):
 
 # %% slideshow={"slide_type": "-"}
-digits = load_mnist(400, 100, 0, rng=0)      # 400 train, 100 validation, no test part
+BOOK = textbook.SEARCH                       # 784-100×6-10, SGD, batch 100, 50 epochs
+digits = load_mnist(BOOK.n_train, textbook.SEARCH_N_VAL, 0, rng=0)   # 400 train, 100 validation, no test part
 
 def mnist_objective(params, seed):
     # params: lr, weight_decay and optionally epochs (50 unless given; section 8 gives fewer)
-    net = MLP(784, [100] * 6, 10, weight_decay=params["weight_decay"], rng=seed)
-    h = train(net, digits, Optimizer("sgd", lr=params["lr"]), epochs=params.get("epochs", 50), batch_size=100,
-              rng=seed, eval_train=False)                        # validation accuracy per epoch only
+    net = BOOK.mlp(weight_decay=params["weight_decay"], rng=seed)
+    h = train(net, digits, Optimizer("sgd", lr=params["lr"]), epochs=params.get("epochs", BOOK.epochs),
+              batch_size=BOOK.batch_size, rng=seed, eval_train=False)    # validation accuracy per epoch only
     score = h.val_acc[-1] if h.diverged_at is None else math.nan
     return score, {"val_acc": h.val_acc}
 
-space = {"lr": LogUniform(1e-6, 1e-2), "weight_decay": LogUniform(1e-8, 1e-4)}
+space = {"lr": LogUniform(*textbook.SEARCH_LR), "weight_decay": LogUniform(*textbook.SEARCH_WEIGHT_DECAY)}
 print("one trial takes", len(digits["y_train"]) // 100 * 50, "SGD steps")
 
 
@@ -497,7 +498,7 @@ def make_pool(workers=2):
 
 t0 = time.perf_counter()
 with make_pool() as pool:
-    coarse = random_search(mnist_objective, space, 100, rng=0, executor=pool, progress=True)
+    coarse = random_search(mnist_objective, space, textbook.SEARCH_TRIALS, rng=0, executor=pool, progress=True)
 coarse_seconds = time.perf_counter() - t0
 print(f"⏱ {coarse_seconds:.1f} s for 100 trials on 2 processes")
 for i, t in enumerate(top_k(coarse, 5), start=1):
@@ -738,7 +739,8 @@ print("EI formula:", np.round(ei_formula, 4), " Monte Carlo:", np.round(ei_mc, 4
 # narrower, higher one at $x \approx 0.74$ (think of $x$ as $\log_{10}\eta$ rescaled to $[0, 1]$). Two random
 # starting points; then, at every iteration: standardize the scores, pick the length scale ℓ that makes the
 # data most likely (`gp_log_likelihood`), compute μ and σ on a grid of 401 points, and evaluate the objective
-# where EI is largest. These are the steps of `bayes_opt`, which uses random candidate points instead of a grid.
+# where EI is largest. `search.bayes_step` does one such step; `bayes_opt` calls the same function, on random
+# candidate points instead of a grid.
 
 # %% slideshow={"slide_type": "subslide"}
 def f1d(x):
@@ -755,14 +757,11 @@ def bo_1d(n_iter=12, xi=0.01, n_init=2, rng=0):
     states = []
     for it in range(n_iter + 1):
         x, y = np.array(X), f1d(X)
-        center, scale = y.mean(), (y.std() if y.std() > 0 else 1.0)
-        ys = (y - center) / scale                                   # standardized scores
-        ell = max(search.LENGTH_SCALES, key=lambda ls: gp_log_likelihood(x, ys, ls, 1.0, 1e-6))
-        mean, std = gp_posterior(x, ys, X_GRID, ell, 1.0, 1e-6)
-        ei = expected_improvement(mean, std, ys.max(), xi)          # ξ in units of the scores' std
-        nxt = X_GRID[np.argmax(ei)]
-        states.append(dict(X=x, Y=y, mean=mean * scale + center, std=std * scale, ei=ei * scale,
-                           next=nxt, ell=ell, best=y.max()))
+        ys, center, scale = search.standardize_scores(y)           # mean 0, std 1
+        step = search.bayes_step(x, ys, X_GRID, xi=xi)             # ℓ, μ, σ, EI (ξ in std units)
+        nxt = X_GRID[step.pick]
+        states.append(dict(X=x, Y=y, mean=step.mean * scale + center, std=step.std * scale,
+                           ei=step.ei * scale, next=nxt, ell=step.length_scale, best=y.max()))
         X.append(nxt)
     return states
 
@@ -900,9 +899,9 @@ NEW_SEEDS = list(range(1000, 1005))
 
 def fresh_accuracy(job):
     params, seed = job
-    net = MLP(784, [100] * 6, 10, weight_decay=params["weight_decay"], rng=seed)
-    train(net, (digits["X_train"], digits["y_train"]), Optimizer("sgd", lr=params["lr"]), epochs=50,
-          batch_size=100, rng=seed, eval_train=False)
+    net = BOOK.mlp(weight_decay=params["weight_decay"], rng=seed)
+    train(net, (digits["X_train"], digits["y_train"]), Optimizer("sgd", lr=params["lr"]), epochs=BOOK.epochs,
+          batch_size=BOOK.batch_size, rng=seed, eval_train=False)
     return net.accuracy(X_new, y_new)
 
 winners = {"random, 20 trials": best(rand20), "random, 100 trials": best(coarse), "Bayesian, 20 trials": best(bayes)}
@@ -948,7 +947,7 @@ for name, t in winners.items():
 # give its spread.
 
 # %% slideshow={"slide_type": "subslide"}
-LR_BOX = (1e-6, 1e-2)
+LR_BOX = textbook.SEARCH_LR                  # (1e-6, 1e-2)
 
 def babysit(budget=400, lr=1e-4, weight_decay=1e-6, look_at=10, seed=0):
     runs, used = [], 0
@@ -956,11 +955,11 @@ def babysit(budget=400, lr=1e-4, weight_decay=1e-6, look_at=10, seed=0):
         finished = [r for r in runs if r["done"]]
         bar = max([0.2] + [r["curve"][look_at - 1] - 0.05 for r in finished])
         watch = lambda h: not (len(h.val_acc) == look_at and h.val_acc[-1] < bar)    # False: stop the run
-        net = MLP(784, [100] * 6, 10, weight_decay=weight_decay, rng=seed + len(runs))
-        h = train(net, digits, Optimizer("sgd", lr=lr), epochs=min(50, budget - used), batch_size=100,
-                  rng=seed + len(runs), eval_train=False, on_epoch=watch)
+        net = BOOK.mlp(weight_decay=weight_decay, rng=seed + len(runs))
+        h = train(net, digits, Optimizer("sgd", lr=lr), epochs=min(BOOK.epochs, budget - used),
+                  batch_size=BOOK.batch_size, rng=seed + len(runs), eval_train=False, on_epoch=watch)
         used += len(h.val_acc)
-        runs.append(dict(lr=lr, curve=h.val_acc, done=len(h.val_acc) == 50))
+        runs.append(dict(lr=lr, curve=h.val_acc, done=len(h.val_acc) == BOOK.epochs))
         finished = [r for r in runs if r["done"]]
         if not finished:
             lr = min(lr * 10, LR_BOX[1])

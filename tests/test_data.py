@@ -253,3 +253,21 @@ def test_toy_set_geometry():
     np.testing.assert_array_equal(np.bincount(y), [100, 100, 100])
     with pytest.raises(ValueError, match="classes"):
         D.make_spirals(10, 0.1, classes=1)
+
+
+def test_make_moons_shuffle_reorders_rows_only():
+    X, y = D.make_moons(301, noise=0.2, rng=4)
+    Xs, ys = D.make_moons(301, noise=0.2, rng=4, shuffle=True)
+    assert (y[:150] == 0).all() and (y[150:] == 1).all()              # default: class 0 first
+    order = np.random.default_rng(4).permutation(301)                 # the chapters' old hand shuffle
+    np.testing.assert_array_equal(Xs, X[order])
+    np.testing.assert_array_equal(ys, y[order])
+    assert 0.3 < ys[:60].mean() < 0.7                                 # the first rows mix both classes
+    g1, g2 = np.random.default_rng(9), np.random.default_rng(9)
+    a, b = D.make_moons(50, rng=g1, shuffle=True), D.make_moons(50, rng=g2, shuffle=True)
+    np.testing.assert_array_equal(a[0], b[0])                         # a Generator: deterministic too
+
+
+def test_make_moons_shuffle_must_be_a_bool():
+    with pytest.raises(TypeError, match="shuffle must be True or False"):
+        D.make_moons(10, shuffle="yes")

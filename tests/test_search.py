@@ -261,6 +261,54 @@ def test_bayes_opt_details():
     assert len(nan) == 10 and any(math.isnan(x.score) for x in nan)
 
 
+def test_standardize_scores():
+    z, center, scale = S.standardize_scores([1.0, 3.0, float("nan"), float("inf")])
+    # NaN and inf count as the worst finite score, 1: y = [1, 3, 1, 1], mean 1.5, std √0.75
+    np.testing.assert_allclose(z * scale + center, [1.0, 3.0, 1.0, 1.0])
+    assert center == 1.5 and scale == pytest.approx(math.sqrt(0.75))
+    assert z.mean() == pytest.approx(0.0) and z.std() == pytest.approx(1.0)
+    z, center, scale = S.standardize_scores([2.0, 2.0])
+    assert scale == 1.0 and np.array_equal(z, [0.0, 0.0])
+    assert np.array_equal(S.standardize_scores([math.nan])[0], [0.0])
+
+
+def test_bayes_step_is_gp_then_ei():
+    g = np.random.default_rng(0)
+    X = g.uniform(0, 1, (7, 2))
+    y = S.standardize_scores(-((X - 0.6) ** 2).sum(axis=1))[0]
+    C = g.uniform(0, 1, (300, 2))
+    step = S.bayes_step(X, y, C, xi=0.05, noise=1e-4)
+    # 1. ℓ maximizes the marginal likelihood over the grid
+    ll = [S.gp_log_likelihood(X, y, ls, 1.0, 1e-4) for ls in S.LENGTH_SCALES]
+    assert step.length_scale == S.LENGTH_SCALES[int(np.argmax(ll))]
+    # 2.-4. posterior, EI against the best standardized score, the argmax
+    mean, std = S.gp_posterior(X, y, C, step.length_scale, 1.0, 1e-4)
+    np.testing.assert_array_equal(step.mean, mean)
+    np.testing.assert_array_equal(step.ei, S.expected_improvement(mean, std, y.max(), 0.05))
+    assert step.pick == int(np.argmax(step.ei)) and step.ei[step.pick] > 0
+    # given ℓ and f*, both are used as they are
+    fixed = S.bayes_step(X, y, C, xi=0.05, noise=1e-4, length_scale=0.3, best=y.max() + 1.0)
+    assert fixed.length_scale == 0.3
+    assert fixed.ei.max() < step.ei.max()          # a higher bar leaves less to gain
+    # at the data, without noise, EI vanishes: a sampled point is not proposed again
+    at_data = S.bayes_step(X, y, X, noise=1e-10)
+    assert at_data.ei.max() < 1e-6
+
+
+def test_bayes_opt_proposes_what_bayes_step_proposes():
+    # the first proposal after the random start, recomputed by hand from its own trials
+    def unit(params):
+        return np.column_stack([s.to_unit([p[name] for p in params]) for name, s in SPACE.items()])
+
+    trials = bayes_opt(bowl, SPACE, 6, rng=5, n_init=5, n_candidates=400)
+    U = unit([t.params for t in trials[:5]])
+    y = S.standardize_scores([t.score for t in trials[:5]])[0]
+    proposed = unit([trials[5].params])
+    step = S.bayes_step(U, y, proposed, noise=1e-6)
+    others = S.bayes_step(U, y, np.random.default_rng(0).random((400, U.shape[1])), noise=1e-6)
+    assert step.ei[0] >= 0.9 * others.ei.max()     # as good as the best of 400 random points
+
+
 def _neg(f, params, seed):
     return -f(params, seed)
 
