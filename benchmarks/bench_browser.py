@@ -106,6 +106,8 @@ def run_notebook(browser, lab, name, dashboards, args, results):
         page.goto(f"{lab['base']}/lab/tree/{name}?reset&token={lab['token']}")
         browser_lab.kernel_ready(page)
         state = browser_lab.run_all(page, args.run_timeout)
+        if state == "timeout":
+            raise TimeoutError(f"Run All did not finish in {args.run_timeout:.0f} s")
         say(f"  {name}: Run All {time.perf_counter() - t0:.0f} s ({state[:300]}), load {fmt_load()}")
         for label, cell, control_label, key in dashboards:
             rows = results.setdefault(label, [])
@@ -124,7 +126,8 @@ def run_notebook(browser, lab, name, dashboards, args, results):
             say(f"    {label}: " + "; ".join(fmt_one(r) for r in rows))
     except Exception as exc:
         say(f"  {name}: failed: {type(exc).__name__}: {str(exc)[:300]}")
-        page.screenshot(path=str(Path(lab["dir"]).parent / f"{Path(name).stem}_FAILED.png"))
+        (ROOT / "test-artifacts").mkdir(exist_ok=True)
+        page.screenshot(path=str(ROOT / "test-artifacts" / f"bench_{Path(name).stem}_FAILED.png"))
         for label, *_ in dashboards:
             results.setdefault(label, []).append({"error": f"{type(exc).__name__}"})
     finally:
@@ -213,6 +216,8 @@ def main(argv=None):
                 for name, dashboards in plan:
                     if dashboards:
                         run_notebook(browser, lab, name, dashboards, args, results)
+            except KeyboardInterrupt:                 # Ctrl+C: the table of what was measured
+                say("  interrupted: the table below holds what was measured so far")
             finally:
                 browser.close()
     minutes = (time.perf_counter() - t_start) / 60

@@ -30,6 +30,8 @@ ALL_RUN = r"""() => {
     const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
         .map(e => e.textContent.trim());
     return p.length > 0 && p.every(s => /^\[\d+\]:$/.test(s)) ? 'done' : false; }"""
+ANY_STARTED = r"""() => [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
+    .some(e => /\[(\*|\d+)\]/.test(e.textContent))"""
 # JupyterLab: the status bar says Idle; Notebook 7: the toolbar's execution indicator
 KERNEL_IDLE = """() => {
     const t = (document.querySelector('#jp-main-statusbar') || {}).innerText || '';
@@ -142,8 +144,26 @@ def kernel_ready(page, timeout_s=90):
         pass
 
 
-def run_all(page, timeout_s):
-    """Run ▸ Run All Cells; wait until every code cell has run.  Returns "done" or the error."""
-    page.click(".lm-MenuBar-itemLabel:text-is('Run')")
-    page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
-    return page.wait_for_function(ALL_RUN, timeout=timeout_s * 1000, polling=500).json_value()
+def run_all(page, timeout_s, retry_after_s=30):
+    """Run ▸ Run All Cells; wait until every code cell has run.  Returns "done", the error,
+    or "timeout".  When no cell has started after ``retry_after_s`` (a kernel dialog, a menu
+    click lost on a busy machine), any dialog is accepted and Run All is clicked again."""
+    def click_run_all():
+        page.click(".lm-MenuBar-itemLabel:text-is('Run')")
+        page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
+
+    click_run_all()
+    start = clicked = time.monotonic()
+    while time.monotonic() - start < timeout_s:
+        state = page.evaluate(ALL_RUN)
+        if state:
+            return state
+        if time.monotonic() - clicked > retry_after_s and not page.evaluate(ANY_STARTED):
+            dialogs = page.locator(".jp-Dialog .jp-mod-accept")
+            if dialogs.count():
+                dialogs.first.click()
+            page.keyboard.press("Escape")               # (an open menu)
+            click_run_all()
+            clicked = time.monotonic()
+        page.wait_for_timeout(500)
+    return "timeout"

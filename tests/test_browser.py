@@ -4,7 +4,9 @@ JupyterLab is started on 127.0.0.1 (free port, token) in a temporary folder hold
 generated dashboard notebook and a copy of chapter 00 (a copy, so the committed notebook is
 never saved over).  For each: open it, wait for the kernel, Run All, wait for the dashboard
 image, move the learning-rate slider with the keyboard, check that the image changed and the
-run finished, and save a screenshot to test-artifacts/.
+run finished, and save a screenshot to test-artifacts/.  A burst of ten arrow-key presses must
+end on the last value's picture with the UI still answering.  The server and browser launch
+live in tests/browser_lab.py (benchmarks/bench_browser.py uses them too).
 
 Needs /usr/bin/chromium (`apt-get install chromium`) and the `playwright` package (test
 extra; never `playwright install`).  Without them the tests are skipped, except in CI
