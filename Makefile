@@ -14,7 +14,7 @@ XDIST   := -n 2 --dist loadfile
 ALT_CORETYPE ?= $(if $(filter Sandybridge,$(OPENBLAS_CORETYPE)),Prescott,Sandybridge)
 STRIP   := $(VENV)/bin/nbstripout --keep-output --keep-count --keep-id
 
-.PHONY: lab test unit notebooks test-kernels test-wheel ci execute slide-metadata slides student bench clean
+.PHONY: lab test unit notebooks test-kernels test-wheel ci execute slide-metadata slides student bench bench-browser clean
 
 # 1. create the virtual environment once; 2. (re)install only when pyproject.toml changed;
 # 3. in a git clone, let nbstripout strip volatile notebook metadata on `git add`
@@ -101,6 +101,11 @@ student: $(STAMP)
 
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+# the real-browser one alone (JupyterLab + Chromium, every dashboard, ~15 min; `make bench` runs it too):
+# its table also goes to benchmarks/results/browser.txt
+bench-browser: $(STAMP)
+	$(THREADS) $(PY) benchmarks/bench_browser.py --save benchmarks/results/browser.txt
 
 clean:
 	rm -rf $(VENV) student test-artifacts build

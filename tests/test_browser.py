@@ -4,43 +4,29 @@ JupyterLab is started on 127.0.0.1 (free port, token) in a temporary folder hold
 generated dashboard notebook and a copy of chapter 00 (a copy, so the committed notebook is
 never saved over).  For each: open it, wait for the kernel, Run All, wait for the dashboard
 image, move the learning-rate slider with the keyboard, check that the image changed and the
-run finished, and save a screenshot to test-artifacts/.
+run finished, and save a screenshot to test-artifacts/.  A burst of ten arrow-key presses must
+end on the last value's picture with the UI still answering.  The server and browser launch
+live in tests/browser_lab.py (benchmarks/bench_browser.py uses them too).
 
 Needs /usr/bin/chromium (`apt-get install chromium`) and the `playwright` package (test
 extra; never `playwright install`).  Without them the tests are skipped, except in CI
 (env CI=true), where a missing browser is a failure.
 """
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
+
+from browser_lab import chromium, kernel_ready, lab_server, missing_browser, run_all
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER00 = ROOT / "notebooks" / "00_getting_started.ipynb"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-KERNEL_READY = """() => {
-    const t = (document.querySelector('#jp-main-statusbar') || {}).innerText || '';
-    return t.includes('Idle') && !t.includes('No Kernel'); }"""
-# every code cell has run ("[12]:"), or a cell failed: then say which error
-ALL_RUN = r"""() => {
-    const err = [...document.querySelectorAll(
-        '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
-        .map(e => e.textContent).filter(t => /Traceback|Error/.test(t));
-    if (err.length) return 'error: ' + err[0].slice(-800);
-    const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
-        .map(e => e.textContent.trim());
-    return p.length > 0 && p.every(s => /^\[\d+\]:$/.test(s)) ? 'done' : false; }"""
 
 TEST_NOTEBOOK = '''from course_utils import MLP, Optimizer, plots, train, widgets
 from course_utils.data import make_moons
@@ -68,24 +54,18 @@ dash = widgets.Dashboard(experiment, draw, figsize=(11, 4), title="browser test 
 print("first run:", dash.history.status)'''
 
 
-def _missing_browser():
-    """None when Chromium and playwright are there, else a one-line reason."""
-    missing = []
-    if not os.path.exists(CHROMIUM):
-        missing.append(CHROMIUM)
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("the playwright package")
-    if missing:
-        return (f"real-browser tests need {' and '.join(missing)}: "
-                "`apt-get install chromium` (and `pip install -e '.[test]'`) to enable them")
-    return None
-
-
-MISSING = _missing_browser()
+MISSING = missing_browser()
 if MISSING and os.environ.get("CI") != "true":      # one skip line for the whole module
     pytest.skip(MISSING, allow_module_level=True)
+
+# run after a burst of input: what the kernel shows, the η its last run trained with, and the
+# picture of the same values drawn again from scratch (a synchronous run)
+KERNEL_REPORT = '''import hashlib
+dash.wait()
+shown, trained_lr = hashlib.sha256(dash.image).hexdigest(), dash.history.lr[0]
+dash.run(sync=True)
+print(f"REPORT lr={dash.values['lr']:.4g} trained={trained_lr:.4g} shown={shown} "
+      f"redrawn={hashlib.sha256(dash.image).hexdigest()}")'''
 
 
 def _require_browser():
@@ -93,18 +73,13 @@ def _require_browser():
         pytest.fail(f"CI=true but {MISSING}", pytrace=False)
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _write_test_notebook(path):
+def _write_test_notebook(path, *extra_cells):
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
     nb = new_notebook(cells=[new_markdown_cell(r"The update: $w \leftarrow w - \eta\, g$."),
-                             new_code_cell(TEST_NOTEBOOK), new_code_cell("dash")],
+                             new_code_cell(TEST_NOTEBOOK), new_code_cell("dash"),
+                             *map(new_code_cell, extra_cells)],
                       metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                "language": "python"}})
     nbformat.write(nb, path)
@@ -132,6 +107,7 @@ def lab(tmp_path_factory):
     nbdir.mkdir()
     _write_test_notebook(nbdir / "dashboard_test.ipynb")
     _write_test_notebook(nbdir / "dashboard_nb7.ipynb")          # Notebook 7 gets its own file
+    _write_test_notebook(nbdir / "dashboard_rapid.ipynb", KERNEL_REPORT)
     _executed_copy(nbdir / "dashboard_test.ipynb", nbdir / "dashboard_saved.ipynb")
     if CHAPTER00.exists():       # a clean copy: no saved outputs or widget state to mistake for new ones
         import nbformat
@@ -142,42 +118,8 @@ def lab(tmp_path_factory):
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
         nbformat.write(nb, nbdir / CHAPTER00.name)
-    settings = tmp / "settings" / "@jupyterlab"
-    for plugin, value in [("apputils-extension/notification", '{"fetchNews": "false", "checkForUpdates": false}'),
-                          ("docmanager-extension/plugin", '{"autosave": false}')]:
-        f = settings / f"{plugin}.jupyterlab-settings"
-        f.parent.mkdir(parents=True, exist_ok=True)
-        f.write_text(value)
-    port, token = _free_port(), uuid.uuid4().hex
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
-               JUPYTER_CONFIG_DIR=str(tmp / "config"), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
-               JUPYTER_DATA_DIR=str(tmp / "data"), IPYTHONDIR=str(tmp / "ipython"))
-    log = open(tmp / "server.log", "w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
-         f"--port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={nbdir}",
-         f"--LabApp.user_settings_dir={tmp / 'settings'}", f"--LabApp.workspaces_dir={tmp / 'workspaces'}"],
-        cwd=nbdir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5):
-                    break
-            except OSError:
-                if server.poll() is not None or time.time() > deadline:
-                    raise RuntimeError(f"JupyterLab did not start:\n{(tmp / 'server.log').read_text()[-3000:]}")
-                time.sleep(0.5)
-        yield {"base": base, "token": token, "dir": nbdir, "log": tmp / "server.log"}
-    finally:
-        server.terminate()
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, 9)
-            server.wait(10)
-        log.close()
+    with lab_server(nbdir, tmp) as lab:
+        yield lab
 
 
 @pytest.fixture(scope="module")
@@ -185,36 +127,15 @@ def browser(lab):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        b = chromium(p)
         yield b
         b.close()
 
 
-def _kernel_ready(page):
-    """JupyterLab: the status bar says Idle; Notebook 7: the toolbar's execution indicator.
-    A "Select Kernel" dialog (JupyterLab shows it when the notebook opens with Notebook 7
-    installed next to it) is accepted: the notebook's own kernel."""
-    ready = """() => {
-        const t = (document.querySelector('#jp-main-statusbar') || {}).innerText || '';
-        if (t.includes('Idle') && !t.includes('No Kernel')) return true;
-        const i = document.querySelector('.jp-Notebook-ExecutionIndicator');
-        return !!i && i.getAttribute('data-status') === 'idle'; }"""
-    page.wait_for_function(ready, timeout=90_000)
-    accept = page.locator(".jp-Dialog:has-text('Select Kernel') .jp-mod-accept")
-    try:
-        accept.wait_for(timeout=3_000)
-        accept.click()
-        page.wait_for_function(ready, timeout=90_000)
-    except Exception:
-        pass
-
-
 def _run_all(page, run_timeout):
-    page.click(".lm-MenuBar-itemLabel:text-is('Run')")
-    page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
-    img = page.wait_for_selector("img.widget-image[src^='blob:']", timeout=run_timeout * 1000)
-    state = page.wait_for_function(ALL_RUN, timeout=run_timeout * 1000).json_value()
+    state = run_all(page, run_timeout)
     assert state == "done", state
+    img = page.wait_for_selector("img.widget-image[src^='blob:']", timeout=30_000)
     body = page.inner_text("body")
     for bad in ("Error displaying widget", "Failed to load model", "Model not found"):
         assert bad not in body, f"the widget did not render ({bad})"
@@ -268,7 +189,7 @@ def _run_dashboard_notebook(browser, lab, name, run_timeout, viewport=(1280, 720
     try:
         url = f"/lab/tree/{name}?reset" if ui == "lab" else f"/notebooks/{name}?"
         page.goto(f"{lab['base']}{url}&token={lab['token']}")
-        _kernel_ready(page)
+        kernel_ready(page)
         img = _run_all(page, run_timeout)
         dashboard = page.locator(".widget-vbox", has=page.locator("img.widget-image")).last
         status = dashboard.locator(".widget-html").last
@@ -331,6 +252,73 @@ def test_dashboard_in_jupyterlab(browser, lab):
     assert seen["arrow"] == ("1.0e-1", "1.3e-1"), seen["arrow"]
     assert seen["button"] == ("1.3e-1", "1.6e-1"), seen["button"]
     assert "epoch" not in seen["status"] and "done in" in seen["status"]
+
+
+# the SHA-256 of the picture the browser shows (its blob: URL fetched in the page)
+SHOWN_SHA = """async img => { const b = await (await fetch(img.src)).arrayBuffer();
+    const h = new Uint8Array(await crypto.subtle.digest('SHA-256', b));
+    return [...h].map(x => x.toString(16).padStart(2, '0')).join(''); }"""
+
+
+def test_rapid_arrow_keys_end_on_the_last_value(browser, lab):
+    """Ten ArrowRight presses in a burst on the focused η slider (0.1, a tenth of a decade a
+    step): the readout ends at 1.0, the run that finishes is the one for η = 1.0 (no stale run
+    finishes after it), the browser shows the kernel's picture, which equals that value's
+    picture drawn again from scratch, and one more press still answers (no frozen UI)."""
+    from playwright.sync_api import expect
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(f"{lab['base']}/lab/tree/dashboard_rapid.ipynb?reset&token={lab['token']}")
+        kernel_ready(page)
+        _run_all(page, 90)
+        dashboard = page.locator(".widget-vbox", has=page.locator("img.widget-image")).last
+        img, status = dashboard.locator("img.widget-image"), dashboard.locator(".widget-html").last
+        slider = dashboard.locator(".widget-slider", has=page.locator(".widget-label", has_text="learning rate"))
+        readout, handle = slider.locator(".widget-readout"), slider.locator(".noUi-handle")
+        assert readout.inner_text() == "1.0e-1" and "done in" in status.inner_text()
+        # 1. the burst: ten presses as fast as the keyboard sends them
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        before_src = img.get_attribute("src")
+        for _ in range(10):
+            page.keyboard.press("ArrowRight")
+        expect(readout).to_have_text("1.0e+0", timeout=5_000)
+        page.wait_for_function("([i, s]) => i.src !== s", arg=[img.element_handle(), before_src])
+        _wait_done(page, status, 60)
+        page.wait_for_timeout(1_500)              # a stale run finishing late would show by now
+        final_status, shown = status.inner_text(), img.evaluate(SHOWN_SHA)
+        assert "done in" in final_status and "epoch" not in final_status, final_status
+        dashboard.screenshot(path=str(ARTIFACTS / "lab_rapid_input_dashboard.png"))
+        # 2. ask the kernel (the notebook's last cell): its values, its last run, its picture
+        report_cell = page.locator(".jp-Notebook .jp-CodeCell").nth(2)      # (Shift+Enter adds a cell)
+        prompt = report_cell.locator(".jp-InputArea-prompt")
+        ran_before = prompt.inner_text()
+        report_cell.locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Shift+Enter")
+        page.wait_for_function("([p, t]) => /^\\[\\d+\\]:$/.test(p.textContent.trim()) && p.textContent.trim() !== t",
+                               arg=[prompt.element_handle(), ran_before], timeout=60_000)
+        report = report_cell.locator(".jp-OutputArea-output", has_text="REPORT")
+        fields = dict(f.split("=", 1) for f in report.inner_text().split()[1:])
+        print(f"after 10 presses: readout {readout.inner_text()}, status {final_status!r}; kernel {fields}")
+        assert fields["lr"] == "1" and fields["trained"] == "1", fields
+        assert fields["shown"] == shown, "the browser shows another picture than the kernel's"
+        assert fields["redrawn"] == shown, "the picture shown is not that of η = 1.0"
+        # 3. not frozen: one more press moves the slider and brings a new finished run
+        before_src = img.get_attribute("src")
+        handle.focus()
+        page.keyboard.press("ArrowRight")
+        expect(readout).to_have_text("1.3e+0", timeout=5_000)
+        page.wait_for_function("([i, s]) => i.src !== s", arg=[img.element_handle(), before_src],
+                               timeout=30_000)
+        _wait_done(page, status, 60)
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / "lab_rapid_input_FAILED.png"))
+        raise
+    finally:
+        page.close()
 
 
 def test_keyboard_in_notebook7(browser, lab):
