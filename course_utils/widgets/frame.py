@@ -9,8 +9,8 @@ to constrained layout.  So a frame here
    visibility as ``cla()`` leaves them, so the same draw function gives the same picture;
 2. runs the draw function;
 3. runs the layout engine (constrained layout) only for a full frame whose *layout key*
-   (limits, scales, axis labels, which titles and legends there are) differs from the last
-   laid-out one; streamed frames never run it (the axes keep their place);
+   (tick label lengths, scales, axis labels, which titles and legends there are) differs
+   from the last laid-out one; streamed frames never run it (the axes keep their place);
 4. draws with Agg once and encodes the buffer as PNG (``compress_level=1``: faster than
    the default and ~10 % larger).
 
@@ -61,12 +61,24 @@ def clear_keeping_ticks(ax):
     ax.set_ymargin(mpl.rcParams["axes.ymargin"])
 
 
+def _label_lengths(axis):
+    lo, hi = sorted(axis.get_view_interval())
+    locs = [x for x in axis.get_major_locator()() if lo <= x <= hi]
+    formatter = axis.get_major_formatter()
+    labels = formatter.format_ticks(locs) if locs else []
+    offset = formatter.get_offset() if hasattr(formatter, "get_offset") else ""
+    return (max(map(len, labels), default=0), len(labels[0]) if labels else 0,
+            len(labels[-1]) if labels else 0, offset)
+
+
 def layout_key(fig):
-    """What decides where constrained layout puts the axes, cheaply: limits and scales (so the
-    tick labels), axis labels, which titles are set, legends, the figure's title."""
+    """What decides where constrained layout puts the axes, cheaply: the length of the tick
+    labels (longest, first, last), axis labels, which titles are set, legends, the figure's
+    title (limits that move the ticks without lengthening their labels do not count)."""
     key = [len(fig.axes), len(fig.legends), bool(fig.get_suptitle())]
     for ax in fig.axes:
-        key += [tuple(round(float(x), 6) for x in (*ax.get_xlim(), *ax.get_ylim())),
+        ax.get_xlim(), ax.get_ylim()                  # (applies a pending autoscale)
+        key += [_label_lengths(ax.xaxis), _label_lengths(ax.yaxis),
                 ax.get_xscale(), ax.get_yscale(), ax.get_xlabel(), ax.get_ylabel(),
                 tuple(bool(ax.get_title(loc=loc)) for loc in ("center", "left", "right")),
                 ax.get_legend() is not None, ax.axison]
