@@ -32,7 +32,9 @@ import io
 import os
 import re
 import statistics
+import sys
 import time
+import types
 from pathlib import Path
 
 import numpy as np
@@ -196,7 +198,10 @@ def chapter_dashboards(path, widgets=_widgets):
         made.append(self)
 
     widgets.Dashboard.__init__ = recording_init
-    ns, names = {"__name__": "__chapter__"}, []
+    # a registered module, so process pools (chapter 06) can pickle the chapter's functions
+    module = types.ModuleType("__chapter__")
+    sys.modules[module.__name__] = module
+    ns, names = module.__dict__, []
     try:
         for src in cells[:last + 1]:
             src = "\n".join(l for l in src.split("\n") if not l.lstrip().startswith(("%", "!")))
