@@ -2,7 +2,7 @@
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bench_widgets.py [--repeats 3]
 
-1. server-side time per re-render (``Dashboard._render``: clear, draw, layout, PNG) of
+1. server-side time per re-render (``dash.redraw()``, ``dash.frame_log``: clear, draw, layout, PNG) of
    chapter 00's figure: two axes, loss and accuracy curves of a 20-epoch run; also a streamed
    frame (``layout=False``: the axes stay where the last full layout put them);
 2. time from ``set()`` to the first new frame and to the last frame, and the run's own time;
@@ -14,26 +14,40 @@ missing or renamed), a replica with the same settings is used: 1,024 training an
 validation digits, MLP 784-100-100-10, SGD, batch 64, 20 epochs; loss (with the faint
 per-mini-batch loss) and accuracy curves.
 
-Targets: <= 50 ms per re-render, first new frame <= 200 ms after a change, complete run
-<= 1.5 s.  Timings are wall clock on a 2-core machine; the load average is printed because
+``--frames [NN ...]`` instead: every dashboard of the chapters (all by default), built by
+executing each chapter's cells up to its last dashboard; per dashboard, input -> first frame
+and -> done (the first slider moved one position, three times), the experiment's share of the
+first frame, a full frame the old way (``cla()`` + draw, constrained layout, Agg, PNG, kB) and
+the dashboard's own streamed and full frames, and how many pixels both ways share.
+
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bench_widgets.py --frames 00 01
+
+Targets: <= 50 ms per re-render (server share of the first frame), first new frame
+<= 100 ms after a change, complete run <= 1.5 s.  Timings are wall clock on a 2-core machine; the load average is printed because
 other processes inflate them, and the thread CPU time of a re-render is printed as well.
 """
 import argparse
+import contextlib
+import io
 import os
 import re
 import statistics
+import sys
 import time
+import types
 from pathlib import Path
 
 import numpy as np
+import PIL.Image
 from threadpoolctl import threadpool_limits
 
 from course_utils import MLP, Optimizer, load_mnist, plots, train
+from course_utils import dashboard_view
 from course_utils import widgets as _widgets
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = ROOT / "notebooks" / "00_getting_started.ipynb"
-TARGETS = {"render": 0.050, "first": 0.200, "run": 1.5}
+TARGETS = {"render": 0.050, "first": 0.100, "run": 1.5}
 
 
 def from_notebook(widgets=_widgets):
@@ -96,28 +110,15 @@ def bench_render(dash, n, layout=True):
     wall, cpu = [], []
     for _ in range(n):
         c0 = time.thread_time()
-        dash._render(dash.result, status="bench", **({} if layout else {"layout": False}))
+        dash.redraw(streamed=not layout)
         cpu.append(time.thread_time() - c0)
-        wall.append(dash.render_seconds)
+        wall.append(dash.frame_log[-1]["seconds"])
     return wall, cpu
-
-
-def _mark_runs(dash):
-    """Record when each run's experiment starts, to tell its frames from a cancelled run's."""
-    experiment, starts = dash.experiment, []
-
-    def marked(**kw):
-        starts.append(time.perf_counter())
-        return experiment(**kw)
-
-    dash.experiment = marked
-    return starts
 
 
 def bench_change(dash, settings, busy=False):
     """set() -> first / last frame of the new run.  busy=True: a slower run is started first
     and the change arrives 0.3 s into it."""
-    starts = _mark_runs(dash)
     first, last, run, returns = [], [], [], []
     for values in settings:
         if busy:
@@ -128,11 +129,10 @@ def bench_change(dash, settings, busy=False):
         dash.set(**values)
         returns.append(time.perf_counter() - t0)
         dash.wait(60)
-        new = [f for f in dash.frame_times[n0:] if f >= starts[-1]]
+        new = dash.frame_times[n0:]           # (a cancelled run paints nothing after set())
         first.append(new[0] - t0)
         last.append(new[-1] - t0)
         run.append(dash.seconds)
-    dash.experiment = dash.experiment.__closure__[0].cell_contents   # undo _mark_runs
     return first, last, run, returns
 
 
@@ -140,8 +140,7 @@ def measure(dash, repeats, renders):
     bench_render(dash, 3)                               # warm up
     r = {}
     r["render"], r["render_cpu"] = bench_render(dash, renders)
-    if "layout" in dash._render.__code__.co_varnames:
-        r["stream"], r["stream_cpu"] = bench_render(dash, renders, layout=False)
+    r["stream"], r["stream_cpu"] = bench_render(dash, renders, layout=False)
     settings = [dict(lr=0.3, batch_size=64), dict(lr=0.03, batch_size=128),
                 dict(lr=0.1, batch_size=32)] * repeats
     r["first"], r["last"], r["run"], r["returns"] = bench_change(dash, settings)
@@ -178,22 +177,171 @@ def table(results):
         tgt = f"{TARGETS[target] * 1e3:.0f} ms" if target else ""
         print(f"{label:30s}" + "".join(f"{c:>22s}" for c in cells) + f"{tgt:>10s}")
 
+# ----------------------------------------------------------------------------- every dashboard
+# ``--frames``: where a frame's time goes, server side, for the dashboards of every chapter.
+# Each chapter's code cells are executed in order up to its last dashboard (``%`` lines dropped);
+# every Dashboard made on the way is kept.  Then, per dashboard, the first slider (or the one
+# named in STEP_CONTROL) is moved one position three times, as an arrow key does, and timed.
+STEP_CONTROL = {"race_dash": "lr_sgd"}      # the step slider of the race only redraws
+
+
+def chapter_dashboards(path, widgets=_widgets):
+    """[(name, dashboard)] of one chapter, made by executing its cells up to the last one."""
+    import nbformat
+
+    cells = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+    last = max((i for i, s in enumerate(cells) if "Dashboard(" in s), default=-1)
+    made, init = [], widgets.Dashboard.__init__
+
+    def recording_init(self, *a, **kw):
+        init(self, *a, **kw)
+        made.append(self)
+
+    widgets.Dashboard.__init__ = recording_init
+    # a registered module, so process pools (chapter 06) can pickle the chapter's functions
+    module = types.ModuleType("__chapter__")
+    sys.modules[module.__name__] = module
+    ns, names = module.__dict__, []
+    try:
+        for src in cells[:last + 1]:
+            src = "\n".join(l for l in src.split("\n") if not l.lstrip().startswith(("%", "!")))
+            n0 = len(made)
+            with contextlib.redirect_stdout(io.StringIO()):      # the chapter's own printing
+                exec(compile(src, str(path), "exec"), ns)
+            names += re.findall(r"^(\w+) = \w+\.Dashboard\(", src, flags=re.M)[:len(made) - n0]
+    finally:
+        widgets.Dashboard.__init__ = init
+    return list(zip(names, made))
+
+
+def _slider(dash, name):
+    wanted = STEP_CONTROL.get(name)
+    for key, c in dash.controls.items():
+        if key == wanted or (wanted is None and type(c).__name__ in dashboard_view._SLIDERS):
+            return key, c
+    raise LookupError(f"{name} has no slider")
+
+
+def time_steps(dash, name, steps=3):
+    """Move the slider one position ``steps`` times (a run each): input -> first / last frame."""
+    key, c = _slider(dash, name)
+    default, first, done = c.value, [], []
+    direction = +1 if dashboard_view.step_control(c, +1) != default else -1
+    dash.wait(120)
+    for _ in range(steps):
+        n0 = len(dash.frame_times)
+        t0 = time.perf_counter()
+        dashboard_view.step_control(c, direction)
+        dash.wait(120)
+        if len(dash.frame_times) > n0:
+            first.append(dash.frame_times[n0] - t0)
+            done.append(dash.frame_times[-1] - t0)
+    dash.set(**{key: default})
+    dash.wait(120)
+    return first, done
+
+
+def phases(dash, n=5, layout=True):
+    """The full redraw of the latest result, phase by phase: clear + draw, layout, Agg, PNG."""
+    fig, out = dash.fig, {k: [] for k in ("draw", "layout", "agg", "png")}
+    engine, size = fig.get_layout_engine(), 0
+    for _ in range(n):
+        t = [time.perf_counter()]
+        for ax in dash.axes:
+            ax.cla()
+        dash.draw_fn(dash.axes, dash.result, dash.values)
+        dashboard_view.fit_titles(fig, dash.axes)
+        t.append(time.perf_counter())
+        if engine is not None and layout:
+            engine.execute(fig)
+        t.append(time.perf_counter())
+        fig.set_layout_engine("none") if engine is not None else None
+        try:
+            fig.canvas.draw()
+        finally:
+            fig.set_layout_engine(engine) if engine is not None else None
+        t.append(time.perf_counter())
+        width, height = fig.canvas.get_width_height(physical=True)
+        buf = io.BytesIO()
+        PIL.Image.frombuffer("RGBA", (width, height), fig.canvas.buffer_rgba(),
+                             "raw", "RGBA", 0, 1).save(buf, format="png", compress_level=1)
+        t.append(time.perf_counter())
+        size = len(buf.getvalue())
+        for k, a, b in zip(out, t, t[1:]):
+            out[k].append(b - a)
+    r = {k: statistics.median(v) for k, v in out.items()}
+    r["bytes"], r["image"] = size, buf.getvalue()
+    return r
+
+
+def own_phases(dash, n=5):
+    """The dashboard's own frames (``dash.redraw``, ``dash.frame_log``): streamed and full."""
+    if not hasattr(dash, "redraw"):
+        return None
+    dash.redraw()                                        # ticks made once, after phases()' cla()
+    r = {}
+    for streamed in (True, False):
+        log = [dash.redraw(streamed=streamed).frame_log[-1] for _ in range(n)]
+        r[streamed] = {k: statistics.median(f[k] for f in log) for k in ("seconds", "draw", "layout", "agg", "png", "bytes")}
+    r["image"] = dash.image
+    return r
+
+
+def differing_pixels(png_a, png_b):
+    """Fraction of pixels that differ between two PNGs (of the same size; 1.0 if not)."""
+    a, b = (np.asarray(PIL.Image.open(io.BytesIO(p)).convert("RGB"), dtype=int) for p in (png_a, png_b))
+    return 1.0 if a.shape != b.shape else float(np.mean(np.any(a != b, axis=-1)))
+
+
+FRAME_COLUMNS = ("dashboard", "first", "done", "exp→1st", "| cla+draw", "layout", "Agg", "PNG",
+                 "kB", "| stream", "draw", "Agg", "PNG", "full", "layout", "same px")
+
+
+def frames_table(chapters, steps):
+    """Per dashboard: input -> first frame / done (medians of ``steps`` one-position moves),
+    the experiment's share of the first frame, then the phases of a full frame the old way
+    (cla() + draw, constrained layout, Agg, PNG, its size) and, where the dashboard has
+    ``redraw``/``frame_log``, its own streamed and full frames, and the share of pixels
+    that are the same in its full frame and in the cla() one."""
+    print("".join(f"{c:>{24 if i == 0 else 9}s}" for i, c in enumerate(FRAME_COLUMNS)))
+    ms = lambda x: f"{x * 1e3:7.0f}ms"
+    for path in chapters:
+        for name, dash in chapter_dashboards(path):
+            first, done = time_steps(dash, name, steps)
+            old = phases(dash)
+            own = own_phases(dash)
+            stream = own[True]["seconds"] if own else old["draw"] + old["agg"] + old["png"]
+            f1 = statistics.median(first) if first else float("nan")
+            cells = [f"{path.name[:2]} {name}".ljust(24), ms(f1),
+                     f"{statistics.median(done) if done else float('nan'):8.2f}s", ms(f1 - stream),
+                     ms(old["draw"]), ms(old["layout"]), ms(old["agg"]), ms(old["png"]), f"{old['bytes'] / 1024:9.0f}"]
+            if own:
+                s, f = own[True], own[False]
+                same = 1 - differing_pixels(old["image"], own["image"])
+                cells += [ms(s["seconds"]), ms(s["draw"]), ms(s["agg"]), ms(s["png"]), ms(f["seconds"]),
+                          ms(f["layout"]), f"{same:9.1%}"]
+            print("".join(cells), flush=True)
+            dash.close()
+
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--repeats", type=int, default=3, help="repeats of the three control changes")
     p.add_argument("--renders", type=int, default=20, help="number of timed re-renders")
-    p.add_argument("--compare", metavar="WIDGETS_PY",
-                   help="also time another version of widgets.py (e.g. `git show HEAD~3:course_utils/widgets.py > /tmp/w.py`)")
+    p.add_argument("--frames", nargs="*", metavar="NN",
+                   help="instead: the frame breakdown of every dashboard of these chapters (all if none given)")
     args = p.parse_args()
     threadpool_limits(1)
-    modules = {"widgets.py": _widgets}
-    if args.compare:
-        import importlib.util
-        spec = importlib.util.spec_from_file_location("course_utils._widgets_compare", args.compare)
-        other = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(other)
-        modules = {Path(args.compare).name: other, **modules}
+    if args.frames is not None:
+        import matplotlib
+        matplotlib.use("Agg")
+        chapters = sorted(p for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")
+                          if not args.frames or p.name[:2] in args.frames)
+        print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
+        frames_table(chapters, args.repeats)
+        print(f"load average at the end {os.getloadavg()[0]:.2f}")
+        return
+    modules = {"widgets": _widgets}
     load0 = os.getloadavg()[0]
     results, source = {}, ""
     for name, mod in modules.items():

@@ -295,7 +295,10 @@ def plot_histograms(axes, activations, *, bins=30, range=(0, 1), color=None, tit
     top = 0.0
     for i, (ax, a) in enumerate(zip(axes, activations)):
         a = np.asarray(a).ravel()
-        counts, _, _ = ax.hist(a[np.isfinite(a)], bins=bins, range=range, color=color)
+        # the bars as one filled outline (ax.stairs), not one Rectangle per bin: the same
+        # picture, ~30x fewer artists to make and draw (a dashboard redraws it every frame)
+        counts, edges = np.histogram(a[np.isfinite(a)], bins=bins, range=range)
+        ax.stairs(counts, edges, fill=True, color=color, lw=0)
         top = max(top, float(np.max(counts)) if len(counts) else 0.0)
         ax.set_title(titles[i] if titles else f"layer {i + 1}")
         ax.set_xlim(*range)

@@ -835,21 +835,21 @@ def use_presets(change):
     # a new surface: its preset learning rates, applied with one run
     race_dash.set(**{f"lr_{n}": lr for n, lr in PRESETS[change["new"]].items()})
 
+def race_layout(c):
+    # surface, ▶ and step on top, then one row per optimizer (colour swatch, on/off, η), then μ, ρ, β₁
+    play = ipywidgets.Play(value=30, min=0, max=MAX_STEPS, step=1, interval=150, description="play")
+    ipywidgets.jslink((play, "value"), (c["step"], "value"))
+    swatch = lambda n: ipywidgets.HTML(f"<span style='color:{plots.color_for(n)};font-size:22px'>■</span>")
+    rows = [ipywidgets.HBox([swatch(n), c[f"on_{n}"], c[f"lr_{n}"]]) for n in NAMES]
+    return ipywidgets.VBox([
+        ipywidgets.HBox([c["surface"], play, c["step"]]),
+        ipywidgets.GridBox(rows, layout=ipywidgets.Layout(grid_template_columns="repeat(auto-fill, 440px)", width="100%")),
+        ipywidgets.HBox([c["mu"], c["rho"], c["beta1"]])])
+
 race_controls["surface"].observe(use_presets, names="value")      # before the dashboard's own observer
 race_dash = W.Dashboard(race_experiment, race_draw, layout=(1, 2), figsize=(12.5, 4.8),
-                        **race_controls,
+                        **race_controls, controls_layout=race_layout,
                         margins=dict(left=0.06, right=0.965, bottom=0.11, top=0.93, wspace=0.2))
-
-# the layout: surface, ▶ and step on top, then one row per optimizer (colour, on/off, η)
-play = ipywidgets.Play(value=30, min=0, max=MAX_STEPS, step=1, interval=150, description="play")
-ipywidgets.jslink((play, "value"), (race_controls["step"], "value"))
-swatch = lambda n: ipywidgets.HTML(f"<span style='color:{plots.color_for(n)};font-size:22px'>■</span>")
-rows = [ipywidgets.HBox([swatch(n), race_controls[f"on_{n}"], race_controls[f"lr_{n}"]]) for n in NAMES]
-race_dash.widget.children = (ipywidgets.VBox([
-    ipywidgets.HBox([race_controls["surface"], play, race_controls["step"]]),
-    ipywidgets.GridBox(rows, layout=ipywidgets.Layout(grid_template_columns="repeat(auto-fill, 440px)", width="100%")),
-    ipywidgets.HBox([race_controls["mu"], race_controls["rho"], race_controls["beta1"]])]),
-    *race_dash.widget.children[1:])
 
 # %% slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
 race_dash
@@ -1086,23 +1086,20 @@ plt.show()
 # %% slideshow={"slide_type": "subslide"}
 mnist_dash_data = mnist_split(1000, 500)
 DASH_EPOCHS = 5
-_mnist_runs = {}                                       # (optimizer, multiplier, batch) -> History
+_mnist_runs = W.RunCache()                             # (optimizer, multiplier, batch) -> History
 
 def mnist_experiment(lr_mult, batch_size, live, **on):
     result = {}
     for name in NAMES:
         if not on[f"on_{name}"]:
             continue
-        key = (name, float(lr_mult), int(batch_size))
-        if key not in _mnist_runs:
-            net = MLP(784, [100] * 4, 10, init="he", rng=0)
-            h = train(net, mnist_dash_data, Optimizer(name, lr=opt.DEFAULTS[name]["lr"] * lr_mult),
-                      epochs=DASH_EPOCHS, batch_size=batch_size, rng=0, eval_train=False,
-                      on_epoch=live.track(name))
-            if h.cancelled:
-                return result
-            _mnist_runs[key] = h
-        result[name] = live.partial[name] = _mnist_runs[key]
+        h = _mnist_runs.get_or_run((name, float(lr_mult), int(batch_size)), lambda: train(
+            MLP(784, [100] * 4, 10, init="he", rng=0), mnist_dash_data,
+            Optimizer(name, lr=opt.DEFAULTS[name]["lr"] * lr_mult), epochs=DASH_EPOCHS,
+            batch_size=batch_size, rng=0, eval_train=False, on_epoch=live.track(name)))
+        if h.cancelled:
+            return result
+        result[name] = live.partial[name] = h
     return result
 
 def mnist_draw(axes, result, values):
@@ -1294,19 +1291,17 @@ plt.show()
 # η (every finished run is remembered, so going back is instant).
 
 # %% slideshow={"slide_type": "subslide"}
-_decay_runs = {(kind, 1.0 if kind == "constant" else 0.9, 0.1): h     # the runs above, reused
-               for kind, h in decay_hist.items()}
+_decay_runs = W.RunCache({(kind, 1.0 if kind == "constant" else 0.9, 0.1): h     # the runs above, reused
+                         for kind, h in decay_hist.items()})
 
 def decay_experiment(kind, r, lr, live):
     result = {}
     for name, rate in (("constant", 1.0), (kind, round(r, 2))):
-        key = (name, rate, lr)
-        if key not in _decay_runs:                         # train only what has not been trained
-            h = decay_run(name, lr, rate, on_epoch=live.track(name))
-            if h.cancelled:
-                return result
-            _decay_runs[key] = h
-        result[name] = live.partial[name] = _decay_runs[key]
+        # train only what has not been trained
+        h = _decay_runs.get_or_run((name, rate, lr), lambda: decay_run(name, lr, rate, on_epoch=live.track(name)))
+        if h.cancelled:
+            return result
+        result[name] = live.partial[name] = h
     return result
 
 def decay_draw(axes, result, values):

@@ -492,22 +492,20 @@ class MaxNorm:
 
 
 HIDDEN_W = [f"fc{i}.W" for i in range(1, 7)]                    # fc7 is the output layer
-MNIST_CACHE = {(0.0, 0.05, 300, 100, 0.0): RUNS[0.05, 0.0, 0][1],   # §3.2's seed-0 runs
-               (0.2, 0.05, 300, 100, 0.0): RUNS[0.05, 0.2, 0][1]}
+MNIST_CACHE = widgets.RunCache({(0.0, 0.05, 300, 100, 0.0): RUNS[0.05, 0.0, 0][1],   # §3.2's seed-0 runs
+                                (0.2, 0.05, 300, 100, 0.0): RUNS[0.05, 0.2, 0][1]})
 
 
 def mnist_run(p, lr, epochs, batch_size, c, on_epoch=None):
     key = (round(p, 2), lr, int(epochs), int(batch_size), c if p > 0 else 0.0)
-    if key not in MNIST_CACHE:
+
+    def run():
         opt = Optimizer("sgd", lr=lr)
         if key[-1] > 0:
             opt = MaxNorm(opt, key[-1], HIDDEN_W)
-        h = train(textbook.DROPOUT.mlp(dropout=key[0], rng=0), TRAIN_VAL, opt, epochs=key[2],
-                  batch_size=key[3], rng=0, on_epoch=on_epoch)
-        if h.cancelled:
-            return h
-        MNIST_CACHE[key] = h
-    return MNIST_CACHE[key]
+        return train(textbook.DROPOUT.mlp(dropout=key[0], rng=0), TRAIN_VAL, opt, epochs=key[2], batch_size=key[3],
+                     rng=0, on_epoch=on_epoch)
+    return MNIST_CACHE.get_or_run(key, run)
 
 
 def mnist_experiment(p, lr, epochs, batch_size, c, live):

@@ -802,13 +802,10 @@ plt.show()
 # to evaluate: the maximum of EI.
 
 # %% slideshow={"slide_type": "subslide"}
-_bo_cache = {}
+_bo_cache = W.RunCache()                      # ξ -> the 12 iterations of its run
 
 def bo_experiment(iteration, xi, live):
-    key = round(xi, 12)
-    if key not in _bo_cache:
-        _bo_cache[key] = bo_1d(n_iter=12, xi=xi)
-    return _bo_cache[key][iteration]
+    return _bo_cache.get_or_run(round(xi, 12), lambda: bo_1d(n_iter=12, xi=xi), live)[iteration]
 
 def bo_draw(axes, s, values):
     draw_bo(axes[0], axes[1], s, f"iteration {values['iteration']}: {len(s['X'])} samples, "
