@@ -133,6 +133,9 @@ def plot_curves(ax, history, metric="acc", *, label=None, color=None, parts=("tr
                 smooth_window=1):
     """Per-epoch curves of one run: train dashed, validation/test solid, one colour.
 
+    Each point sits at the epoch it was measured (``history.epochs_of``), so a run trained with
+    ``eval_every=k`` draws its evaluated epochs only.
+
     metric: "acc" or "loss".  With a label, the legend reads "label (train)" etc.
     """
     if metric not in ("acc", "loss"):
@@ -143,7 +146,9 @@ def plot_curves(ax, history, metric="acc", *, label=None, color=None, parts=("tr
         if not len(values):
             continue
         name = {"val": "validation"}.get(part, part)
-        ax.plot(np.arange(1, len(values) + 1), smooth(values, smooth_window),
+        epochs = (history.epochs_of(f"{part}_{metric}") if hasattr(history, "epochs_of")
+                  else np.arange(1, len(values) + 1))     # evaluated epochs (train(eval_every=k))
+        ax.plot(epochs, smooth(values, smooth_window),
                 ls="--" if part == "train" else "-", color=color,
                 label=f"{label} ({name})" if label else name)
     ax.set_xlabel("epoch")

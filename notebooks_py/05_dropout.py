@@ -200,8 +200,8 @@ for p in (0.2, 0.5, 0.8):
 class OriginalDropoutMLP(MLP):
     # MLP with the original (textbook) dropout: training x·m, test x·(1 − p).  No batch norm.
 
-    def forward(self, X, *, train=False, rng=None, masks=None, keep_hidden=False):
-        p = self.dropout
+    def forward(self, X, *, train=False, rng=None, masks=None, keep_hidden=False, update_running=False):
+        p = self.dropout      # (no batch norm here, so no running averages to update)
         if p == 0:
             return super().forward(X, train=train, rng=rng, masks=masks, keep_hidden=keep_hidden)
         shapes = [(len(X), h) for h in self.dims[1:-1]]
@@ -939,7 +939,8 @@ for p in (0.0, 0.1, 0.2, 0.5):
     net = MLP(784, [100] * 6, 10, batchnorm=True, dropout=p, rng=0)
     g = np.random.default_rng(0)
     for _ in range(60):                                  # fills the running mean and variance
-        net.forward(TRAIN_VAL["X_train"][g.choice(300, 100, replace=False)], train=True, rng=g)
+        net.forward(TRAIN_VAL["X_train"][g.choice(300, 100, replace=False)], train=True, rng=g,
+                    update_running=True)
     _, _, hidden = net.forward(TRAIN_VAL["X_train"], keep_hidden=True)     # inference mode
     print(f"{f'p = {p}':40s}" + "".join(f"{pre.var(axis=0).mean():9.3f}" for pre, _ in hidden))
 
