@@ -49,7 +49,7 @@ class History:
         return len(self.train_loss)
 
     def epochs_of(self, series):
-        """The 1-based epoch of every entry of a per-epoch series ("val_acc" -> [1, 4, 7, ...]).
+        """The 1-based epoch of every entry of a per-epoch series ("val_acc" -> [1, 3, 6, 9, ...]).
 
         ``train_loss`` has every epoch; the accuracy/loss lists of a part have the epochs in
         ``evaluated_at`` (a History built by hand without it: 1, 2, 3, ...).
@@ -279,7 +279,7 @@ def train(net, data, optimizer, *, epochs, batch_size, schedule=None, early_stop
        weights have blown up even if ReLUs then die and the loss falls back), stops the run
        at once: ``history.diverged_at`` is that epoch;
     4. evaluation: accuracy and loss on train (accuracy only; ``eval_train=False`` skips it),
-       validation and test, exact, on epochs 1, 1 + k, 1 + 2k, … and the last one
+       validation and test, exact, on epoch 1, the multiples of k and the last epoch
        (k = ``eval_every``; ``history.evaluated_at`` keeps the epochs).  The part that early
        stopping monitors is evaluated every epoch;
     5. early stopping, then ``on_epoch(history)``; if it returns False the run is cancelled
@@ -326,7 +326,7 @@ def train(net, data, optimizer, *, epochs, batch_size, schedule=None, early_stop
                 break
             hist.train_loss.append(mean_loss)
             # 4. evaluation on the epochs due, the monitored part on every epoch
-            due = (epoch - 1) % eval_every == 0 or epoch == epochs
+            due = epoch == 1 or epoch % eval_every == 0 or epoch == epochs
             done = parts if due else every_epoch
             _evaluate(net, sets, done, hist, epoch)
             if not _finite(net.params):
