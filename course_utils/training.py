@@ -217,23 +217,26 @@ def random_streams(rng):
 
 
 # ----------------------------------------------------------------------------- one epoch
-def _epoch_pass(net, X, y, order, batch_size, optimizer, state, lr, hist, limit, masks_rng):
-    """One pass of mini-batch updates over the rows in ``order``.
+def one_epoch(net, X, y, optimizer, state, *, lr, batch_size, rngs, hist, limit=None):
+    """One epoch of mini-batch updates; returns ``(mean loss, optimizer state, limit)``.
 
-    Returns ``(mean loss or None if the loss blew up, optimizer state, divergence limit)``;
-    the limit is fixed by the first mini-batch of the run.
+    The mean loss is None when a mini-batch loss blew up: inf/NaN, or above ``limit``
+    (set from the run's first mini-batch: ``max(1e3, 100 × its loss)``).  ``rngs`` is the
+    pair (shuffling, dropout masks) from ``random_streams``.
     """
+    shuffle_rng, masks_rng = rngs
+    order = shuffle_rng.permutation(len(y))           # 1. a new order of the rows every epoch
     total = 0.0
     for start in range(0, len(order), batch_size):
-        idx = order[start:start + batch_size]
+        idx = order[start:start + batch_size]          # 2. the next mini-batch (the last may be smaller)
         loss, grads = net.loss(X[idx], y[idx], train=True, rng=masks_rng, update_running=True)
         hist.batch_loss.append(loss)
         if limit is None:
             limit = max(1e3, 100.0 * loss)
-        if not loss <= limit:          # also True for NaN
+        if not loss <= limit:                          # 3. blown up (also True for NaN): stop here
             return None, state, limit
         total += loss * len(idx)
-        net.params, state = optimizer.update(net.params, grads, state, lr=lr)
+        net.params, state = optimizer.update(net.params, grads, state, lr=lr)   # 4. one step
     return total / len(order), state, limit
 
 
@@ -307,7 +310,7 @@ def train(net, data, optimizer, *, epochs, batch_size, schedule=None, early_stop
     every_epoch = [p for p in parts if p != "train" and early_stopping is not None
                    and p == early_stopping.part]
     # 2. state of the run
-    shuffle_rng, masks_rng = random_streams(rng)
+    rngs = random_streams(rng)
     state = optimizer.init(net.params)
     hist = History(planned_epochs=epochs, n_classes=net.dims[-1] if hasattr(net, "dims") else None)
     limit = None
@@ -319,8 +322,8 @@ def train(net, data, optimizer, *, epochs, batch_size, schedule=None, early_stop
             # 3. one pass over shuffled mini-batches; a blown-up loss ends the run
             lr = optimizer.lr if schedule is None else schedule(epoch - 1)
             hist.lr.append(lr)
-            mean_loss, state, limit = _epoch_pass(net, X, y, shuffle_rng.permutation(n), batch_size,
-                                                  optimizer, state, lr, hist, limit, masks_rng)
+            mean_loss, state, limit = one_epoch(net, X, y, optimizer, state, lr=lr,
+                                                batch_size=batch_size, rngs=rngs, hist=hist, limit=limit)
             if mean_loss is None:
                 hist.diverged_at = epoch
                 break

@@ -451,12 +451,10 @@ print(f"loss on this mini-batch: {loss:.4f} before the step, {net.loss(Xb, yb)[0
 # %% [markdown] slideshow={"slide_type": "-"}
 # A loss near $\log 10 \approx 2.30$ at the start means "uniform guess among 10 classes". `training.train`
 # repeats this over shuffled mini-batches, epoch after epoch, and records what happens in a `History`.
-# Its core:
+# Its core, one epoch:
 
 # %% slideshow={"slide_type": "subslide"}
-source = inspect.getsource(training.train)
-start, stop = source.index("        for epoch"), source.index("            # 3. divergence")
-print(inspect.cleandoc("\n" + source[start:stop]))
+print(inspect.getsource(training.one_epoch))
 
 # %% [markdown] slideshow={"slide_type": "-"}
 # A real run: 3,000 training digits, 15 epochs, mini-batches of 64, η = 0.1. Only train and validation
