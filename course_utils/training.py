@@ -52,13 +52,14 @@ class History:
         """The 1-based epoch of every entry of a per-epoch series ("val_acc" -> [1, 3, 6, 9, ...]).
 
         ``train_loss`` has every epoch; the accuracy/loss lists of a part have the epochs in
-        ``evaluated_at`` (a History built by hand without it: 1, 2, 3, ...).
+        ``evaluated_at`` (a History built by hand without it: 1, 2, 3, ...).  A series cut to
+        its first n entries (``h.val_acc[:300]``) gets the first n epochs.
         """
         values = getattr(self, series)
         part = series.rsplit("_", 1)[0]
         if series == "train_loss" or part not in self.evaluated_at:
             return list(range(1, len(values) + 1))
-        return list(self.evaluated_at[part])
+        return list(self.evaluated_at[part][:len(values)])
 
     @property
     def status(self):
@@ -213,7 +214,10 @@ def random_streams(rng):
     child, so switching dropout on leaves the mini-batch order unchanged.
     """
     shuffle = np.random.default_rng(rng)
-    return shuffle, shuffle.spawn(1)[0]
+    if isinstance(rng, np.random.Generator):
+        return shuffle, rng.spawn(1)[0]                   # NumPy >= 1.25
+    # a seed: the first child of its SeedSequence (what Generator.spawn gives, on NumPy 1.24 too)
+    return shuffle, np.random.default_rng(np.random.SeedSequence(rng).spawn(1)[0])
 
 
 # ----------------------------------------------------------------------------- one epoch

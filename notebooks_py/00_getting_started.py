@@ -525,7 +525,8 @@ def lr_experiment(lr, batch_size, live=None, epochs=20):
     # Train the 784-100-100-10 network with SGD; the dashboard passes `live` to stream and cancel
     net = MLP(784, [100, 100], 10, rng=0)
     hist = train(net, lr_data, Optimizer("sgd", lr=lr), epochs=epochs, batch_size=batch_size,
-                 rng=0, on_epoch=live.track("sgd") if live is not None else None)
+                 rng=0, on_epoch=live.track("sgd") if live is not None else None,
+                 eval_every=3 if live is not None else 1)      # live: evaluate for the frames only
     return {"sgd": hist}
 
 
@@ -539,7 +540,7 @@ def draw_run(ax_loss, ax_acc, hist, batch_size):
         plots.plot_curves(ax, hist, metric, parts=("train",), color=plots.color_for("train"))
         val = getattr(hist, f"val_{metric}")
         if len(val):
-            ax.plot(np.arange(1, len(val) + 1), val, color=plots.color_for("val"), label="validation")
+            ax.plot(hist.epochs_of(f"val_{metric}"), val, color=plots.color_for("val"), label="validation")
             ax.legend(loc="lower right" if metric == "acc" else "upper right", fontsize=10)
         ax.set_xlim(0, 20.5)
     ax_loss.set_ylim(0, 3)

@@ -364,7 +364,8 @@ def bn_vs_plain(init_std, lr, batch_size, optimizer="sgd", live=None, epochs=10,
         net = MLP(784, [100] * 5, 10, batchnorm=bn, init=init_std, rng=seed)
         runs[name] = train(net, dash_data, Optimizer(optimizer, lr=lr), epochs=epochs,
                            batch_size=batch_size, eval_train=False, rng=seed,
-                           on_epoch=live.track(name) if live else None)
+                           on_epoch=live.track(name) if live else None,
+                           eval_every=2 if live else 1)       # live: evaluate for the frames only
         if live and live.cancelled:
             break
     return runs

@@ -1,5 +1,6 @@
 """The training loop: early stopping restores the best weights, divergence is reported (not
 raised, no warnings), on_epoch can cancel, batch_size is checked, runs are deterministic."""
+import dataclasses
 import warnings
 
 import numpy as np
@@ -251,6 +252,9 @@ def test_eval_every_keeps_exact_values_at_the_evaluated_epochs(digits):
         assert h3.epochs_of(name) == [1, 3, 6, 8]
         assert getattr(h3, name) == [getattr(h1, name)[e - 1] for e in (1, 3, 6, 8)], name
     assert h3.epochs_of("train_loss") == list(range(1, 9))
+    # a History cut to its first entries by hand (chapter 05 does) keeps matching epochs
+    cut = dataclasses.replace(h3, val_acc=h3.val_acc[:2], train_loss=h3.train_loss[:5])
+    assert cut.epochs_of("val_acc") == [1, 3] and cut.epochs_of("train_loss") == [1, 2, 3, 4, 5]
     # the cost: 3 parts × 4 evaluated epochs instead of 3 × 8
     assert len(c1) == 3 * 8 and len(c3) == 3 * 4
     assert h3.best_epoch in (1, 3, 6, 8)
