@@ -12,7 +12,7 @@ from . import validate as _v
 PENALTIES = ("l2", "l1")
 
 
-def init_std(init, fan_in, activation="relu"):
+def init_std(init, fan_in):
     """Standard deviation of a layer's initial weights.
 
     "he": √(2/n) (He et al. 2015, for ReLU);  "xavier": √(1/n) (the textbook's Xavier;
@@ -32,7 +32,7 @@ def init_std(init, fan_in, activation="relu"):
     return std
 
 
-def _init_args(init, fan_in, activation="relu"):
+def _init_args(init, fan_in):
     if not isinstance(init, str):
         _v.number("init (std)", init, 0.0, lo_open=True)
 
@@ -114,7 +114,7 @@ class MLP:
         self.running = {}
         for i in range(1, self.n_layers + 1):
             fan_in, fan_out = self.dims[i - 1], self.dims[i]
-            std = init_std(init, fan_in, activation)
+            std = init_std(init, fan_in)
             self.params[f"fc{i}.W"] = (std * self.rng.standard_normal((fan_in, fan_out))).astype(self.dtype)
             self.params[f"fc{i}.b"] = np.zeros(fan_out, dtype=self.dtype)
             if self.batchnorm and i < self.n_layers:
@@ -124,7 +124,9 @@ class MLP:
                                           "var": np.ones(fan_out, dtype=self.dtype)}
 
     # ------------------------------------------------------------------ forward / backward
-    def _check_input(self, X, y=None):
+    def check_input(self, X, y=None):
+        """``(X, y)`` as the net computes with them: X a finite (N, input_dim) array in the
+        net's dtype, y (if given) integer labels in [0, output_dim); else a clear error."""
         if X is None or isinstance(X, (str, bytes, dict)):
             raise TypeError(f"X must be an array of shape (N, {self.dims[0]}), got {type(X).__name__}")
         X = np.asarray(X)
@@ -139,9 +141,14 @@ class MLP:
             y = _v.labels("y", y, X.shape[0], self.dims[-1])
         return X, y
 
-    def forward(self, X, *, train=False, rng=None, masks=None, keep_hidden=False):
+    def forward(self, X, *, train=False, rng=None, masks=None, keep_hidden=False,
+                update_running=False):
         """Class scores (N, C) and the caches the backward pass needs.
 
+        ``train=True`` normalizes with the batch's statistics and samples dropout masks;
+        batch norm's running averages move towards this batch's statistics only with
+        ``update_running=True`` (``train`` asks for it; a bare forward pass or gradient
+        check leaves the net's inference behaviour as it was).
         ``masks`` (list of 0/1 arrays, one per hidden layer) fixes the dropout masks.
         ``keep_hidden=True`` also returns the pre-activations and activations per hidden
         layer (for the histograms of chapters 02 and 03).
@@ -157,7 +164,7 @@ class MLP:
             if self.batchnorm:
                 h, c_bn, run = L.batchnorm_forward(h, P[f"bn{i}.gamma"], P[f"bn{i}.beta"],
                                                    self.running[f"bn{i}"], train=train)
-                if train:
+                if train and update_running:
                     self.running[f"bn{i}"] = run
             pre = h
             h, c_act = act_fwd(h)
@@ -182,15 +189,17 @@ class MLP:
             return 0.5 * self.weight_decay * sum(float((W * W).sum()) for W in Ws)
         return self.weight_decay * sum(float(np.abs(W).sum()) for W in Ws)
 
-    def loss(self, X, y, *, train=True, rng=None, masks=None):
+    def loss(self, X, y, *, train=True, rng=None, masks=None, update_running=False):
         """Penalized loss and the gradient of every parameter: ``(loss, grads)``.
 
-        ``train=True`` uses batch statistics (and updates BN's running averages) and samples
-        dropout masks from ``rng`` (or the net's own generator); ``train=False`` is inference.
+        ``train=True`` uses batch statistics and samples dropout masks from ``rng`` (or the
+        net's own generator); ``train=False`` is inference.  ``update_running=True`` (what
+        ``train`` passes) also moves BN's running averages; by default they are left alone.
         """
         _need_labels(y, X)
-        X, y = self._check_input(X, y)
-        scores, caches = self.forward(X, train=train, rng=rng, masks=masks)
+        X, y = self.check_input(X, y)
+        scores, caches = self.forward(X, train=train, rng=rng, masks=masks,
+                                      update_running=update_running)
         data_loss, dscores = L.softmax_cross_entropy(scores, y)
         grads = {}
         act_bwd = L.ACTIVATIONS[self.activation][1]
@@ -218,7 +227,7 @@ class MLP:
     # ------------------------------------------------------------------ inference
     def predict(self, X, batch_size=2000):
         """Predicted class per row (inference mode: running BN statistics, no dropout)."""
-        X, _ = self._check_input(X)
+        X, _ = self.check_input(X)
         batch_size = _v.integer("batch_size", batch_size, 1)
         with np.errstate(all="ignore"):
             out = [self.forward(X[i:i + batch_size])[0].argmax(axis=1)
@@ -228,7 +237,7 @@ class MLP:
     def evaluate(self, X, y):
         """(mean cross-entropy without the penalty, accuracy) in inference mode."""
         _need_labels(y, X)
-        X, y = self._check_input(X, y)
+        X, y = self.check_input(X, y)
         with np.errstate(all="ignore"):
             scores, _ = self.forward(X)
             loss, _ = L.softmax_cross_entropy(scores, y)
@@ -237,7 +246,7 @@ class MLP:
     def accuracy(self, X, y):
         """Fraction of rows whose predicted class equals the label."""
         _need_labels(y, X)
-        X, y = self._check_input(X, y)
+        X, y = self.check_input(X, y)
         return float((self.predict(X) == y).mean())
 
     def copy_params(self):

@@ -160,6 +160,9 @@ def plot_curves(ax, history, metric="acc", *, label=None, color=None, parts=("tr
                 smooth_window=1):
     """Per-epoch curves of one run: train dashed, validation/test solid, one colour.
 
+    Each point sits at the epoch it was measured (``history.epochs_of``), so a run trained with
+    ``eval_every=k`` draws its evaluated epochs only.
+
     metric: "acc" or "loss".  With a label, the legend reads "label (train)" etc.
     """
     if metric not in ("acc", "loss"):
@@ -170,7 +173,9 @@ def plot_curves(ax, history, metric="acc", *, label=None, color=None, parts=("tr
         if not len(values):
             continue
         name = {"val": "validation"}.get(part, part)
-        ax.plot(np.arange(1, len(values) + 1), smooth(values, smooth_window),
+        epochs = (history.epochs_of(f"{part}_{metric}") if hasattr(history, "epochs_of")
+                  else np.arange(1, len(values) + 1))     # evaluated epochs (train(eval_every=k))
+        ax.plot(epochs, smooth(values, smooth_window),
                 ls="--" if part == "train" else "-", color=color,
                 label=f"{label} ({name})" if label else name)
     ax.set_xlabel("epoch")
@@ -198,10 +203,11 @@ def plot_gap(ax, history, *, color=None, title=None, gap_label="title", legend="
     if not n:
         return None
     train, val = history.train_acc[:n], history.val_acc[:n]
-    ax.fill_between(np.arange(1, n + 1), val, train, color=color, alpha=0.12, lw=0)
+    epochs = history.epochs_of("val_acc")[:n]           # train(eval_every=k): not every epoch
+    ax.fill_between(epochs, val, train, color=color, alpha=0.12, lw=0)
     gap = 100 * (train[-1] - val[-1])
     if gap_label == "end":
-        ax.annotate(f"gap {gap:.1f} points", xy=(n, (train[-1] + val[-1]) / 2), xytext=(-10, 0),
+        ax.annotate(f"gap {gap:.1f} points", xy=(epochs[-1], (train[-1] + val[-1]) / 2), xytext=(-10, 0),
                     textcoords="offset points", ha="right", va="center", fontsize=13, color=color)
     if title is not None:
         ax.set_title(f"{title}: gap {gap:.1f} points" if gap_label == "title" else title)

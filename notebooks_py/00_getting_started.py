@@ -452,10 +452,10 @@ print(f"loss on this mini-batch: {loss:.4f} before the step, {net.loss(Xb, yb)[0
 # %% [markdown] slideshow={"slide_type": "-"}
 # A loss near $\log 10 \approx 2.30$ at the start means "uniform guess among 10 classes". `training.train`
 # repeats this over shuffled mini-batches, epoch after epoch, and records what happens in a `History`.
-# Its core:
+# Its core, one epoch:
 
 # %% slideshow={"slide_type": "subslide"}
-show_source(training.train, "epoch-loop", dedent=True)
+show_source(training.one_epoch, "epoch", dedent=True)
 
 # %% [markdown] slideshow={"slide_type": "-"}
 # A real run: 3,000 training digits, 15 epochs, mini-batches of 64, η = 0.1. Only train and validation
@@ -526,7 +526,8 @@ def lr_experiment(lr, batch_size, live=None, epochs=20):
     # Train the 784-100-100-10 network with SGD; the dashboard passes `live` to stream and cancel
     net = MLP(784, [100, 100], 10, rng=0)
     hist = train(net, lr_data, Optimizer("sgd", lr=lr), epochs=epochs, batch_size=batch_size,
-                 rng=0, on_epoch=live.track("sgd") if live is not None else None)
+                 rng=0, on_epoch=live.track("sgd") if live is not None else None,
+                 eval_every=3 if live is not None else 1)      # live: evaluate for the frames only
     return {"sgd": hist}
 
 
@@ -540,7 +541,7 @@ def draw_run(ax_loss, ax_acc, hist, batch_size):
         plots.plot_curves(ax, hist, metric, parts=("train",), color=plots.color_for("train"))
         val = getattr(hist, f"val_{metric}")
         if len(val):
-            ax.plot(np.arange(1, len(val) + 1), val, color=plots.color_for("val"), label="validation")
+            ax.plot(hist.epochs_of(f"val_{metric}"), val, color=plots.color_for("val"), label="validation")
             ax.legend(loc="lower right" if metric == "acc" else "upper right", fontsize=10)
         ax.set_xlim(0, 20.5)
     ax_loss.set_ylim(0, 3)

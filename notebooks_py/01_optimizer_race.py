@@ -1096,7 +1096,7 @@ def mnist_experiment(lr_mult, batch_size, live, **on):
         h = _mnist_runs.get_or_run((name, float(lr_mult), int(batch_size)), lambda: train(
             MLP(784, [100] * 4, 10, init="he", rng=0), mnist_dash_data,
             Optimizer(name, lr=opt.DEFAULTS[name]["lr"] * lr_mult), epochs=DASH_EPOCHS,
-            batch_size=batch_size, rng=0, eval_train=False, on_epoch=live.track(name)))
+            batch_size=batch_size, rng=0, eval_train=False, on_epoch=live.track(name), eval_every=2))      # a frame every 2 epochs
         if h.cancelled:
             return result
         result[name] = live.partial[name] = h
@@ -1112,7 +1112,7 @@ def mnist_draw(axes, result, values):
             ax.plot(x, plots.smooth(h.batch_loss, max(1, per_epoch // 2)), color=c)
         label = LABEL[name] + (f" (diverged at epoch {h.diverged_at})" if h.diverged_at
                                else f" {h.val_acc[-1]:.1%}" if h.val_acc else "")
-        ax_acc.plot(np.arange(1, len(h.val_acc) + 1), h.val_acc, "o-", ms=4, color=c, label=label)
+        ax_acc.plot(h.epochs_of("val_acc"), h.val_acc, "o-", ms=4, color=c, label=label)
     ax.set(xlim=(0, DASH_EPOCHS), ylim=(0, 2.5), xlabel="epoch", ylabel="training loss (smoothed)",
            title=f"η × {values['lr_mult']:.3g}, batch {values['batch_size']} ({per_epoch} updates/epoch)")
     ax_acc.set(xlim=(0.5, DASH_EPOCHS + 0.5), ylim=(0, 1), xlabel="epoch", ylabel="validation accuracy",
@@ -1252,10 +1252,11 @@ KINDS = ["constant", "step", "exponential", "1/√t", "1/t", "cosine"]
 DECAY_COLORS = dict(zip(KINDS, ["#000000", plots.PALETTE[0], plots.PALETTE[1], plots.PALETTE[2], plots.PALETTE[4],
                                 plots.PALETTE[3]]))
 
-def decay_run(kind, lr, r, on_epoch=None, seed=0):
+def decay_run(kind, lr, r, on_epoch=None, seed=0, eval_every=1):
     net = MLP(784, [100] * 4, 10, init="he", rng=seed)
     return train(net, mnist_decay, Optimizer("momentum", lr=lr), epochs=EPOCHS_DECAY, batch_size=64,
-                 schedule=make_schedule(kind, lr, r), rng=seed, eval_train=False, on_epoch=on_epoch)
+                 schedule=make_schedule(kind, lr, r), rng=seed, eval_train=False, on_epoch=on_epoch,
+                 eval_every=eval_every)
 
 decay_seeds = {(kind, s): decay_run(kind, 0.1, 0.9, seed=s) for kind in KINDS for s in SEEDS}
 decay_hist = {kind: decay_seeds[kind, 0] for kind in KINDS}               # seed 0: figure and dashboard
@@ -1298,7 +1299,8 @@ def decay_experiment(kind, r, lr, live):
     result = {}
     for name, rate in (("constant", 1.0), (kind, round(r, 2))):
         # train only what has not been trained
-        h = _decay_runs.get_or_run((name, rate, lr), lambda: decay_run(name, lr, rate, on_epoch=live.track(name)))
+        h = _decay_runs.get_or_run((name, rate, lr), lambda: decay_run(name, lr, rate, on_epoch=live.track(name),
+                                                             eval_every=EPOCHS_DECAY))   # no validation curve shown
         if h.cancelled:
             return result
         result[name] = live.partial[name] = h

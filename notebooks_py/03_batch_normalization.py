@@ -79,8 +79,8 @@ def train_with_snapshots(batchnorm, lr=0.1, epochs=20):
 
 def affine_output(net, layer):
     # z = h W + b of one hidden layer (the input of its BN layer, or of its ReLU without BN) for all
-    # 1000 training digits; forward on a copy, so the net's running averages stay as they are.
-    _, _, hidden = copy.deepcopy(net).forward(X, train=True, keep_hidden=True)
+    # 1000 training digits (a training-mode forward pass leaves the running averages alone).
+    _, _, hidden = net.forward(X, train=True, keep_hidden=True)
     h_below = hidden[layer - 2][1]
     return h_below @ net.params[f"fc{layer}.W"] + net.params[f"fc{layer}.b"]
 
@@ -364,7 +364,8 @@ def bn_vs_plain(init_std, lr, batch_size, optimizer="sgd", live=None, epochs=10,
         net = BOOK.mlp(batchnorm=bn, init=init_std, rng=seed)
         runs[name] = train(net, dash_data, Optimizer(optimizer, lr=lr), epochs=epochs,
                            batch_size=batch_size, eval_train=False, rng=seed,
-                           on_epoch=live.track(name) if live else None)
+                           on_epoch=live.track(name) if live else None,
+                           eval_every=2 if live else 1)       # live: evaluate for the frames only
         if live and live.cancelled:
             break
     return runs
@@ -597,11 +598,9 @@ dash_running
 # **every digit gets the same answer**. In inference mode the running averages make single examples work.
 
 # %% slideshow={"slide_type": "-"}
-batch_stats_net = copy.deepcopy(net_bn)        # training-mode forward passes update running averages: use a copy
-
 def predict_with_batch_stats(Xb):
     # Predictions when batch norm normalizes with the statistics of Xb itself (training mode).
-    return batch_stats_net.forward(Xb, train=True)[0].argmax(axis=1)
+    return net_bn.forward(Xb, train=True)[0].argmax(axis=1)
 
 one_at_a_time = [int(predict_with_batch_stats(X_val[i:i + 1])[0]) for i in range(10)]
 print("true labels                         :", y_val[:10].tolist())

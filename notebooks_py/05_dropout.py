@@ -504,7 +504,7 @@ def mnist_run(p, lr, epochs, batch_size, c, on_epoch=None):
         if key[-1] > 0:
             opt = MaxNorm(opt, key[-1], HIDDEN_W)
         return train(textbook.DROPOUT.mlp(dropout=key[0], rng=0), TRAIN_VAL, opt, epochs=key[2], batch_size=key[3],
-                     rng=0, on_epoch=on_epoch)
+                     rng=0, on_epoch=on_epoch, eval_every=10)       # accuracies on epochs 1, 10, 20, …
     return MNIST_CACHE.get_or_run(key, run)
 
 
@@ -522,7 +522,7 @@ def best_label(h):
     if not h.val_acc:
         return "…"
     b = int(np.argmax(h.val_acc))
-    return f"best val {h.val_acc[b]:.1%} (epoch {b + 1})"
+    return f"best val {h.val_acc[b]:.1%} (epoch {h.epochs_of('val_acc')[b]})"
 
 
 def mnist_draw(axes, result, values):
@@ -532,13 +532,13 @@ def mnist_draw(axes, result, values):
         h = (result or {}).get(key)
         if h is None or not h.val_acc:
             continue
-        ep = np.arange(1, len(h.val_acc) + 1)
-        ax.plot(ep, h.train_acc[:len(ep)], "--", color=color, lw=1.3)
+        ep = h.epochs_of("val_acc")
+        ax.plot(h.epochs_of("train_acc"), h.train_acc, "--", color=color, lw=1.3)
         ax.plot(ep, h.val_acc, color=color, lw=1.8, label=f"{name}: {best_label(h)}")
         b = int(np.argmax(h.val_acc))
-        ax.plot(b + 1, h.val_acc[b], "o", color=color, ms=9, mec="white")
+        ax.plot(ep[b], h.val_acc[b], "o", color=color, ms=9, mec="white")
         plots.mark_divergence(ax, h)
-        ax_loss.plot(np.arange(1, len(h.val_loss) + 1), h.val_loss, color=color, label=name)
+        ax_loss.plot(h.epochs_of("val_loss"), h.val_loss, color=color, label=name)
     ax.set(xlim=(0, values["epochs"]), ylim=(0, 1.02), xlabel="epoch", ylabel="accuracy",
            title=f"SGD η = {values['lr']:.3g}, batch {values['batch_size']:g}: train (dashed), validation (solid)")
     ax.legend(loc="lower right", fontsize=10)
@@ -602,7 +602,7 @@ MOONS = moons(0)
 TOY_CACHE = {}                                                  # finished runs, by control values
 
 
-def toy_run(p, lam, lr, epochs, batch_size=20, seed=0, on_epoch=None, live=None):
+def toy_run(p, lam, lr, epochs, batch_size=20, seed=0, on_epoch=None, live=None, eval_every=1):
     key = (round(p, 4), lam, lr, int(epochs), int(batch_size), seed)
     if key in TOY_CACHE:
         return TOY_CACHE[key]
@@ -610,7 +610,7 @@ def toy_run(p, lam, lr, epochs, batch_size=20, seed=0, on_epoch=None, live=None)
     if live is not None:
         live.partial["net"] = net
     h = train(net, MOONS if seed == 0 else moons(seed), Optimizer("adam", lr=lr), epochs=int(epochs),
-              batch_size=int(batch_size), on_epoch=on_epoch, rng=seed)
+              batch_size=int(batch_size), on_epoch=on_epoch, rng=seed, eval_every=eval_every)
     if not h.cancelled:
         TOY_CACHE[key] = (net, h)
     return net, h
@@ -673,7 +673,7 @@ def toy_experiment(p, lam, lr, epochs, batch_size, live):
             return not live.cancelled
         return live.tick(f"epoch {h.epochs}/{epochs}")
 
-    net, h = toy_run(p, lam, lr, epochs, batch_size, on_epoch=on_epoch, live=live)
+    net, h = toy_run(p, lam, lr, epochs, batch_size, on_epoch=on_epoch, live=live, eval_every=every)
     return {"run": h, "net": net}
 
 
@@ -895,7 +895,8 @@ for p in (0.0, 0.1, 0.2, 0.5):
     net = textbook.DROPOUT.mlp(batchnorm=True, dropout=p, rng=0)
     g = np.random.default_rng(0)
     for _ in range(60):                                  # fills the running mean and variance
-        net.forward(TRAIN_VAL["X_train"][g.choice(300, 100, replace=False)], train=True, rng=g)
+        net.forward(TRAIN_VAL["X_train"][g.choice(300, 100, replace=False)], train=True, rng=g,
+                    update_running=True)
     _, _, hidden = net.forward(TRAIN_VAL["X_train"], keep_hidden=True)     # inference mode
     print(f"{f'p = {p}':40s}" + "".join(f"{pre.var(axis=0).mean():9.3f}" for pre, _ in hidden))
 

@@ -174,7 +174,7 @@ def test_batchnorm_net_inference_single_example():
     g = np.random.default_rng(0)
     X, y = g.standard_normal((32, 5)) * 2 + 1, g.integers(0, 3, 32)
     for _ in range(5):
-        _, grads = net.loss(X, y)
+        _, grads = net.loss(X, y, update_running=True)
         net.params = {k: v - 0.1 * grads[k] for k, v in net.params.items()}
     running = {k: {s: a.copy() for s, a in r.items()} for k, r in net.running.items()}
     assert not np.allclose(running["bn1"]["mean"], 0.0)          # they did move
@@ -238,3 +238,46 @@ def test_mlp_bad_data():
         net.predict(np.zeros(5))
     with pytest.raises(ValueError, match="labels"):
         net.accuracy(X, np.array([0, 1, 2, 7]))
+
+
+def test_batchnorm_running_averages_move_only_when_asked():
+    net = MLP(5, [7], 3, batchnorm=True, rng=0)
+    g = np.random.default_rng(1)
+    X, y = g.standard_normal((16, 5)) * 3 + 2, g.integers(0, 3, 16)
+
+    def running():
+        return {s: a.copy() for s, a in net.running["bn1"].items()}
+
+    before = running()
+    net.loss(X, y)                                       # a bare training-mode loss / gradcheck
+    net.forward(X, train=True)
+    for s in before:
+        np.testing.assert_array_equal(net.running["bn1"][s], before[s])
+    # asked for: one step of r ← 0.9·r + 0.1·batch statistic
+    z = X @ net.params["fc1.W"] + net.params["fc1.b"]
+    net.loss(X, y, update_running=True)
+    np.testing.assert_allclose(net.running["bn1"]["mean"], 0.9 * before["mean"] + 0.1 * z.mean(0))
+    np.testing.assert_allclose(net.running["bn1"]["var"], 0.9 * before["var"] + 0.1 * z.var(0))
+    moved = running()
+    net.forward(X, train=True, update_running=True)
+    assert not np.allclose(net.running["bn1"]["mean"], moved["mean"])
+
+
+def test_train_updates_the_running_averages():
+    from course_utils.training import train
+    net = MLP(5, [7], 3, batchnorm=True, rng=0)
+    g = np.random.default_rng(1)
+    X, y = g.standard_normal((40, 5)) * 3 + 2, g.integers(0, 3, 40)
+    train(net, (X, y), "sgd", epochs=2, batch_size=10)
+    assert not np.allclose(net.running["bn1"]["mean"], 0.0)
+    assert not np.allclose(net.running["bn1"]["var"], 1.0)
+
+
+def test_check_input_is_public():
+    net = MLP(3, [4], 2)
+    X, y = net.check_input([[1, 2, 3]], [1.0])
+    assert X.dtype == np.float64 and X.shape == (1, 3) and y.dtype.kind == "i" and y[0] == 1
+    with pytest.raises(ValueError, match=r"X must have shape \(N, 3\)"):
+        net.check_input(np.zeros((2, 4)))
+    with pytest.raises(ValueError, match="NaN"):
+        net.check_input([[np.nan, 0, 0]])

@@ -62,7 +62,7 @@ def test_show_source_prints(demo, capsys):
 
 # the regions chapters 00, 03 and 04 print: renaming one must fail here, not only in nbval
 @pytest.mark.parametrize("obj, region, first, last", [
-    (training.train, "epoch-loop", "for epoch in range", "optimizer.update("),
+    (training.one_epoch, "epoch", "shuffle_rng, masks_rng = rngs", "optimizer.update("),
     (net.MLP.forward, "hidden-layer", "for i in range", "h, c_act = act_fwd(h)"),
     (net.MLP.loss, "weight-decay", "lam = self.weight_decay", "return data_loss"),
     (optimizers.adamw, "update", 't = state["t"] + 1', "return w - lr"),
