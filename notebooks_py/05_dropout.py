@@ -184,7 +184,7 @@ for p in (0.2, 0.5, 0.8):
 # (source above) and `MLP(..., dropout_form="original")`, which §3 uses for the textbook's form; with
 # the same `rng` the two forms draw the same masks.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "-"}
 p = textbook.DROPOUT_RATE
 D100 = load_mnist(100, 0, 0, rng=0)                       # 100 digits, just to push through the nets
 X100, y100 = D100["X_train"], D100["y_train"]
@@ -199,7 +199,7 @@ same_train = np.allclose(orig.forward(X100, train=True, masks=keep)[0],
 print(f"original form with W  ==  inverted form with (1 − p)·W after each dropout layer:")
 print(f"  at test time: {same_test};  in training, same masks: {same_train}")
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "-"}
 # Same functions — but not the same training. Start both forms from the **same** He-initialised
 # weights, as the textbook does. Each of the six dropout layers of the original form passes on
 # (1 − p) times what the inverted form passes on (and ReLU keeps a factor), so with the same masks
@@ -207,7 +207,7 @@ print(f"  at test time: {same_test};  in training, same masks: {same_train}")
 # the scale He initialisation was designed for. (Both differ from the net without dropout: the
 # random masks add spread.)
 
-# %% slideshow={"slide_type": "-"}
+# %% slideshow={"slide_type": "subslide"}
 print(f"{'same weights, training mode, same masks':40s} {'std of scores':>14s} {'‖∂L/∂W₁‖':>10s}")
 init_stats = {}
 for name, net in (("dropout 0.2, inverted", textbook.DROPOUT.mlp(dropout=0.2, rng=0)),

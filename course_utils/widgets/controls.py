@@ -81,7 +81,10 @@ def _check_range(description, min, max, value):
 def batch_slider(description="batch size", value=128, *, min_exp=0, max_exp=10, width="340px"):
     """Batch size restricted to powers of two, 2**min_exp .. 2**max_exp."""
     min_exp = _v.integer(f"{description}: min_exp", min_exp, 0, 20)
-    max_exp = _v.integer(f"{description}: max_exp", max_exp, min_exp, 20)
+    max_exp = _v.integer(f"{description}: max_exp", max_exp, 0, 20)
+    if min_exp > max_exp:
+        raise ValueError(f"{description}: need min_exp <= max_exp (both integers in [0, 20]), "
+                         f"got min_exp = {min_exp}, max_exp = {max_exp}")
     options = [2 ** e for e in range(min_exp, max_exp + 1)]
     value = _v.integer(f"{description}: value", value)
     if value not in options:
