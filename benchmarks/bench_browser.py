@@ -22,6 +22,7 @@ JupyterLab + headless Debian Chromium (tests/browser_lab.py, shared with tests/t
 """
 import argparse
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -124,6 +125,9 @@ def run_notebook(browser, lab, name, dashboards, args, results):
                 rows.append(measure(page, root, control, key, (args.frame_timeout, args.done_timeout)))
                 settle(page, root)
             say(f"    {label}: " + "; ".join(fmt_one(r) for r in rows))
+            if args.shots:                   # the dashboard after its inputs, to look at
+                args.shots.mkdir(parents=True, exist_ok=True)
+                root.screenshot(path=str(args.shots / f"{re.sub(r'[^0-9A-Za-z]+', '_', label)}.png"))
     except Exception as exc:
         say(f"  {name}: failed: {type(exc).__name__}: {str(exc)[:300]}")
         (ROOT / "test-artifacts").mkdir(exist_ok=True)
@@ -189,6 +193,7 @@ def main(argv=None):
     ap.add_argument("--done-timeout", type=float, default=45, help="s to wait for 'done' after it")
     ap.add_argument("--run-timeout", type=float, default=600, help="s for a chapter's Run All")
     ap.add_argument("--save", type=Path, help="also write the report to this file")
+    ap.add_argument("--shots", type=Path, help="save each dashboard's screenshot here")
     args = ap.parse_args(argv)
     missing = browser_lab.install_chromium()
     if missing:                                   # (`make bench` goes on with the others)

@@ -44,6 +44,7 @@ from threadpoolctl import threadpool_limits
 from course_utils import MLP, Optimizer, load_mnist, plots, train
 from course_utils import dashboard_view
 from course_utils import widgets as _widgets
+from course_utils.widgets.frame import png_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = ROOT / "notebooks" / "00_getting_started.ipynb"
@@ -261,16 +262,12 @@ def phases(dash, n=5, layout=True):
         finally:
             fig.set_layout_engine(engine) if engine is not None else None
         t.append(time.perf_counter())
-        width, height = fig.canvas.get_width_height(physical=True)
-        buf = io.BytesIO()
-        PIL.Image.frombuffer("RGBA", (width, height), fig.canvas.buffer_rgba(),
-                             "raw", "RGBA", 0, 1).save(buf, format="png", compress_level=1)
+        png = png_bytes(fig)
         t.append(time.perf_counter())
-        size = len(buf.getvalue())
         for k, a, b in zip(out, t, t[1:]):
             out[k].append(b - a)
     r = {k: statistics.median(v) for k, v in out.items()}
-    r["bytes"], r["image"] = size, buf.getvalue()
+    r["bytes"], r["image"] = len(png), png
     return r
 
 

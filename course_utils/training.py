@@ -294,8 +294,8 @@ def train(net, data, optimizer, *, epochs, batch_size, schedule=None, early_stop
        (its last evaluation may then be up to k − 1 epochs old).
 
     ``optimizer`` is an ``Optimizer`` or a name ("adam") with default hyperparameters.
-    ``rng`` (a seed or Generator) gives two streams (``random_streams``): one shuffles, one
-    draws the dropout masks.  No NumPy warnings escape, whatever the learning rate.
+    ``rng`` (a seed or Generator) shuffles and draws the dropout masks (``random_streams``:
+    for now one stream for both, so switching dropout on changes the mini-batch order).  No NumPy warnings escape, whatever the learning rate.
     """
     # 1. arguments
     sets = _checked_data(net, data)

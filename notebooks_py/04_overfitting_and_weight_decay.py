@@ -710,7 +710,7 @@ def dash_outcome(**values):
     wd_dash.set(sync=True, **{**DASH_DEFAULTS, **values})
     h, net = wd_dash.history, wd_dash.result["net"]
     full = np.flatnonzero(np.array(h.train_acc) >= 1.0)
-    return dict(train=h.train_acc[-1], val=h.val_acc[-1], first100=int(full[0]) + 1 if full.size else None,
+    return dict(train=h.train_acc[-1], val=h.val_acc[-1], first100=int(h.epochs_of("train_acc")[full[0]]) if full.size else None,
                 small=np.mean(np.abs(all_weights(net.params)) < 1e-3),
                 maxw=np.max(np.abs(all_weights(net.params))), status=h.status)
 

@@ -928,6 +928,28 @@ def test_track_every_streams_every_kth_epoch():
         Live(dash, 0, False).track("x", every=0)
 
 
+def test_track_streams_on_the_epochs_train_evaluated():
+    seen = []
+
+    def experiment(a, live):
+        net = MLP(2, [8], 2, rng=0)
+        return {"run": train(net, DATA, Optimizer("sgd", lr=a), epochs=10, batch_size=64,
+                             eval_every=3, on_epoch=live.track("run"))}
+
+    def draw(axes, result, values):
+        if "run" in result:
+            seen.append(result["run"].epochs)
+
+    dash = Dashboard(experiment, draw, layout=(1, 1), figsize=(3, 2), stream_every=2,
+                     a=slider("a", 0.01, 1, 0.1))
+    seen.clear()
+    dash._render_cost = 0.0                   # drawing is free: no frame skipped
+    dash._render = _patched_render(dash)
+    dash.set(a=0.2).wait()
+    # evaluated on epochs 1, 3, 6, 9, 10: a frame on each (not stream_every's 1, 3, 5, ...)
+    assert seen == [1, 3, 6, 9, 10, 10], seen
+
+
 def test_run_cache_keeps_finished_runs_only():
     from course_utils.widgets import Live, RunCache
 

@@ -28,6 +28,17 @@ from matplotlib.transforms import Bbox
 from ..dashboard_view import fit_titles
 
 
+def png_bytes(fig):
+    """The figure's Agg buffer (already drawn) as PNG bytes, without drawing again.
+
+    compress_level=1: encoding ~30 % faster than the default 6 for ~10 % more bytes."""
+    width, height = fig.canvas.get_width_height(physical=True)
+    buf = io.BytesIO()
+    PIL.Image.frombuffer("RGBA", (width, height), fig.canvas.buffer_rgba(),
+                         "raw", "RGBA", 0, 1).save(buf, format="png", compress_level=1)
+    return buf.getvalue()
+
+
 def clear_keeping_ticks(ax):
     """``ax.cla()`` without re-creating the tick objects (the costly part of the next draw)."""
     # 1. what the draw function added: artists, legend, insets
@@ -120,12 +131,8 @@ class Frame:
             if engine is not None:
                 fig.set_layout_engine(engine)
         t.append(time.perf_counter())
-        width, height = fig.canvas.get_width_height(physical=True)
-        buf = io.BytesIO()
-        PIL.Image.frombuffer("RGBA", (width, height), fig.canvas.buffer_rgba(),
-                             "raw", "RGBA", 0, 1).save(buf, format="png", compress_level=1)
+        png = png_bytes(fig)
         t.append(time.perf_counter())
-        png = buf.getvalue()
         self.frame_log.append(dict(
             streamed=streamed, laid_out=laid_out, bytes=len(png), seconds=t[-1] - t[0],
             **{k: b - a for k, a, b in zip(("draw", "layout", "agg", "png"), t, t[1:])}))

@@ -27,8 +27,8 @@ class Live:
     def track(self, key, total=None, every=None):
         """An ``on_epoch`` callback for ``train``: keeps ``partial[key]``, streams a frame
         after epoch 1 and then every ``every`` epochs (default: the dashboard's
-        ``stream_every``; pass the ``eval_every`` given to ``train`` for "about N frames per
-        run"), and returns False (stop) when the run is cancelled.  The status reads
+        ``stream_every``, or, for ``train(eval_every=k)``, the epochs it evaluated), and
+        returns False (stop) when the run is cancelled.  The status reads
         "key: epoch 3 / 20": the total is ``total``, else ``history.planned_epochs``."""
         if every is not None and (isinstance(every, bool) or int(every) != every or every < 1):
             raise ValueError(f"every must be a whole number >= 1, got {every!r}")
@@ -36,7 +36,7 @@ class Live:
         def on_epoch(history):
             self.partial[key] = history
             epoch = history.epochs
-            due = None if every is None else (epoch == 1 or epoch % int(every) == 0)
+            due = _evaluated_now(history) if every is None else (epoch == 1 or epoch % int(every) == 0)
             return self.tick(epoch_message(key, history, total), due=due)
         return on_epoch
 
@@ -53,6 +53,17 @@ class Live:
             self._dash.show_partial(self.partial, f"running… {message}", self._gen,
                                     values=self.values, first=self.units == 1)
         return not self.cancelled
+
+
+def _evaluated_now(history):
+    """When to stream, read off the run itself: None (the dashboard's cadence) while ``train``
+    evaluates every epoch; else True on the epochs it evaluated (``train(eval_every=k)``: a
+    frame shows new numbers, never a copy of the last one) and False in between."""
+    seen = getattr(history, "evaluated_at", None) or {}
+    epoch = history.epochs
+    if all(len(v) == epoch for v in seen.values()):
+        return None
+    return any(v and v[-1] == epoch for v in seen.values())
 
 
 class RunCache(dict):
