@@ -454,7 +454,7 @@ print(f"loss on this mini-batch: {loss:.4f} before the step, {net.loss(Xb, yb)[0
 # repeats this over shuffled mini-batches, epoch after epoch, and records what happens in a `History`.
 # Its core, one epoch:
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "-"}
 show_source(training.one_epoch, "epoch", dedent=True)
 
 # %% [markdown] slideshow={"slide_type": "-"}
@@ -587,14 +587,14 @@ for batch_size in (8, 64, 1024):
 # The good learning rate moves with the batch size. η = 0.01 and η = 0.3, at batch 4 and at batch 1,024,
 # 3 seeds each (the seed sets the initial weights and the order of the mini-batches). Runs with batches of 4
 # are noisy enough that their exact accuracy depends on the machine, so for them we print only whether all
-# three seeds cleared 85 % or all stayed below 50 %.
+# three seeds cleared 85 % or all stayed below 70 %.
 
 # %% slideshow={"slide_type": "-"}
 def verdict(accs):
     if min(accs) >= 0.85:
         return "works: all seeds ≥ 85 %"
-    if max(accs) < 0.5:
-        return "fails: all seeds < 50 %"
+    if max(accs) < 0.7:
+        return "fails: all seeds < 70 %"
     return "mixed"
 
 for batch_size in (4, 1024):
@@ -650,8 +650,9 @@ dash
 #   With 1,024, the whole training set, 20 epochs are only 20 updates and η = 0.1 is far from done;
 #   with 4, each epoch makes 256 updates and costs more time (a few seconds per run). Try η = 0.01 and
 #   η = 0.3 at batch 4 and at batch 1,024 (the table above, 3 seeds): at batch 4, 0.01 works (above 85 % on
-#   every seed) and 0.3 fails (below 50 %). At 1,024 the order flips: 0.3 is clearly the better of the two
-#   (77–88 %) and 0.01 has hardly started (19–30 %), but after only 20 updates neither comes near what
+#   every seed) and 0.3 fails (no seed reaches 70 %: its runs jump between about 10 and 55 %, and
+#   where in that range each seed ends depends on the machine's arithmetic). At 1,024 the order flips:
+#   0.3 is clearly the better of the two (77–88 %) and 0.01 has hardly started (19–30 %), but after only 20 updates neither comes near what
 #   batch 4 with η = 0.01 reached. The range of good learning rates moves with the batch size.
 #
 # Chapter 01 replaces plain SGD by optimizers that adapt the step size.
