@@ -63,7 +63,7 @@ STYLE = {
     "font.size": 13, "axes.titlesize": 14, "axes.labelsize": 13,
     "xtick.labelsize": 12, "ytick.labelsize": 12, "legend.fontsize": 11,
     "legend.frameon": False, "lines.linewidth": 2.0, "lines.markersize": 6,
-    "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
+    "axes.grid": True, "axes.axisbelow": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
     "axes.prop_cycle": mpl.cycler(color=PALETTE), "image.cmap": "viridis",
 }
 

@@ -10,12 +10,14 @@ import pytest
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from course_utils import MLP, Optimizer, plots, train  # noqa: E402
 from course_utils.data import make_moons  # noqa: E402
 from course_utils.surfaces import get_surface, run_optimizer  # noqa: E402
 from course_utils.training import History  # noqa: E402
+from course_utils.widgets.frame import png_bytes  # noqa: E402
 from course_utils.widgets import (Dashboard, batch_slider, checkbox, dropdown, int_slider,  # noqa: E402
                                   log_choice_slider, log_slider, slider)
 
@@ -983,3 +985,78 @@ def test_controls_layout_replaces_the_arrangement():
     assert dash.widget.children[0] is made["box"] is dash.controls_box
     dash.close()
     assert made["box"].comm is None
+
+
+# ---------------------------------------------------------------- two-layer frames (blitting)
+def _fixed(axes, i):
+    for ax in axes:
+        ax.plot(np.arange(i + 1), np.linspace(1, 0.2, i + 1) ** (1 + 0.1 * i), marker="o", label="loss")
+        ax.set(xlim=(0, 12), ylim=(0, 1.05), xlabel="epoch", ylabel="loss", title=f"epoch {i}")
+        ax.legend(loc="upper right")
+
+
+def _autoscaled(axes, i):
+    axes[0].plot(np.arange(i + 2), np.exp(-0.3 * np.arange(i + 2)) * (1 + i))
+    axes[1].semilogy(np.arange(i + 2), 10.0 ** -np.arange(i + 2))
+
+
+def _collections(axes, i):
+    rng = np.random.default_rng(i)
+    axes[0].scatter(rng.random(20), rng.random(20), c=rng.random(20))
+    axes[0].fill_between([0, 1], [0.2, 0.1 * i], alpha=0.3)
+    axes[1].bar(np.arange(4), rng.random(4))
+    axes[0].set(xlim=(0, 1), ylim=(0, 1.2))
+    axes[1].set_ylim(0, 1)
+
+
+def _images_twins_figure_texts(axes, i):
+    axes[0].imshow(np.arange(12.0).reshape(3, 4) * i)
+    twin = axes[1].twinx()
+    axes[1].plot([0, 1], [0, i])
+    twin.plot([0, 1], [i, 0], color="C1")
+    axes[0].figure.suptitle(f"frame {i}")
+    axes[1].text(0.5, 0.5, f"{i}", transform=axes[1].transAxes)
+
+
+def _styles_change(axes, i):
+    axes[0].plot([0, 1], [0, 1])
+    axes[0].set_ylabel("loss", color="C1" if i % 2 else "C0")
+    axes[0].tick_params(axis="x", labelrotation=30 * (i % 2))
+    axes[1].plot([0, 1], [1, 0])
+    if i % 3 == 0:
+        axes[1].axis("off")
+    axes[1].grid(i % 2 == 0)
+
+
+BLIT_CASES = {"fixed limits": _fixed, "autoscaled": _autoscaled, "collections": _collections,
+              "images, twins, figure texts": _images_twins_figure_texts, "styles change": _styles_change}
+
+
+@pytest.mark.parametrize("case", BLIT_CASES)
+def test_blitted_streamed_frames_equal_a_fresh_figure(case):
+    """Each streamed frame (over the cached background, or both layers when that would
+    differ) has exactly the pixels of the same draw on a brand-new figure."""
+    from course_utils.widgets.frame import Frame
+    import PIL.Image
+
+    margins = dict(left=0.12, right=0.9, bottom=0.2, top=0.8, wspace=0.35)
+
+    def figure():
+        fig = Figure(figsize=(6, 2.5), dpi=80)
+        FigureCanvasAgg(fig)
+        return fig, list(fig.subplots(1, 2, gridspec_kw=margins))
+
+    fn = BLIT_CASES[case]
+    frame = Frame(*figure())
+    for i in range(8):
+        png = frame.render(lambda axes, result, values: fn(axes, i), None, {}, streamed=i > 0)
+        fig, axes = figure()
+        fn(axes, i)
+        fig.canvas.draw()
+        got = np.asarray(PIL.Image.open(io.BytesIO(png)))
+        want = np.asarray(PIL.Image.open(io.BytesIO(png_bytes(fig))))
+        assert got.shape == want.shape
+        assert (got == want).all(), f"frame {i} differs in {(got != want).any(-1).mean():.2%} of pixels"
+    blitted = sum(f["blitted"] for f in frame.frame_log)
+    if case in ("fixed limits", "collections"):
+        assert blitted == 7                  # the background was re-used on every streamed frame

@@ -186,14 +186,16 @@ class Dashboard:
             if not self.is_current(gen):      # a newer value arrived while waiting
                 return
             live = Live(self, gen, stream, values)
-            t0 = time.perf_counter()
+            t0, cpu0 = time.perf_counter(), time.thread_time()
             try:
                 with threadpool_limits(1), np.errstate(all="ignore"):
                     result = self.experiment(**values, live=live)
                 if live.cancelled:
                     return
                 seconds = time.perf_counter() - t0
-                cached = live.cached if live.cached is not None else (live.units == 0 and seconds < 0.005)
+                # (no tracked work and < 5 ms of this thread's CPU: a lookup, whatever the load)
+                cached = live.cached if live.cached is not None else \
+                    (live.units == 0 and time.thread_time() - cpu0 < 0.005)
                 if self._render(result, status="drawing…", values=values, gen=gen):
                     self.error, self.result, self.seconds, self._cached = None, result, seconds, cached
                     self._set_status(self._final_status(result), gen)

@@ -16,7 +16,7 @@ class Live:
         self.partial = {}
         self.units = 0            # units of tracked work done (epochs, ticks)
         # set ``live.cached = True`` when the result came from a cache: the status says so
-        # (left at None, a run that did no tracked work and took < 5 ms counts as cached)
+        # (left at None, a run that did no tracked work and used < 5 ms of CPU counts as cached)
         self.cached = None
 
     @property
