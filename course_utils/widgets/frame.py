@@ -16,10 +16,10 @@ to constrained layout.  So a frame here
    changes between frames: the figure and axes patches, ticks, tick labels, axis labels and
    grid (about half of an Agg draw is text).  The *foreground* is everything else (lines,
    markers, fills, titles, legends, spines), drawn over it in matplotlib's own order.  A
-   streamed frame whose background would come out the same (``background_key``: the axes'
-   place, limits, scales, tick positions and labels, axis labels, grid) restores the cached
-   background and draws only the foreground (``blitted`` in the frame log); any other frame,
-   and every final frame of a run, draws both layers.  Both ways give the same pixels
+   frame whose background would come out the same as the last one's (``background_key``:
+   the axes' place, limits, scales, tick positions and labels, axis labels, grid) restores
+   the cached background and draws only the foreground (``blitted`` in the frame log); any
+   other frame draws both layers and keeps the new background.  Both ways give the same pixels
    (tests/test_widgets.py compares them).  An axes whose foreground would have to go *under*
    its grid (an image, or anything with a zorder at or below the axis'), or that overlaps an
    earlier axes (a twin), is drawn whole in the foreground instead: correct, only not faster.
@@ -238,7 +238,7 @@ class Frame:
                 fig.canvas.draw()
             else:
                 key = background_key(fig, split)
-                if streamed and self._background is not None and self._background[0] == key:
+                if self._background is not None and self._background[0] == key:
                     blit(fig, split, self._background[1])
                     blitted = True
                 else:
