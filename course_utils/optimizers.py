@@ -351,3 +351,115 @@ class Optimizer:
     def __repr__(self):
         mask = "" if self.decay_mask is weights_only else f", decay_mask={self.decay_mask!r}"
         return f"Optimizer({self.name!r}, {', '.join(f'{k}={v}' for k, v in self.hp.items())}{mask})"
+
+
+# ----------------------------------------------------------------------------- post-steps
+def soft_threshold(w, threshold):
+    """Soft-thresholding, the proximal map of t·|w| (t = ``threshold``), elementwise:
+
+        w ← sign(w)·max(|w| − t, 0)
+
+    Every |w| ≤ t becomes exactly 0, the others move t towards 0.  Returns a new array.
+    Note: ``torch.nn.functional.softshrink(w, t)`` is this map; neither PyTorch nor Keras has
+    a proximal optimizer, the subgradient step of an L1 penalty (``MLP(penalty="l1")``) never
+    lands on 0.
+    """
+    w = np.asarray(w, dtype=float)
+    return np.sign(w) * np.maximum(np.abs(w) - threshold, 0.0)
+
+
+def post_prox_l1(lam):
+    """Post-step of proximal L1 (ISTA, λ = ``lam``): after the optimizer's step on the data
+    loss, u = w − η·g for SGD,
+
+        w ← sign(u)·max(|u| − η·λ, 0)            (``soft_threshold(u, η·λ)``)
+
+    with the η of that step.  Use it with an ``MLP`` whose own ``weight_decay`` is 0: the
+    penalty lives in this step only.  Note: with SGD this is exact proximal gradient descent;
+    after an adaptive rule (Adam) η·λ is only a heuristic threshold.
+    """
+    _v.number("lam", lam, 0.0)
+
+    def prox_l1(w, lr):
+        return soft_threshold(w, lr * lam)
+    prox_l1.__qualname__ = f"post_prox_l1({lam})"
+    return prox_l1
+
+
+def post_max_norm(c):
+    """Post-step of the max-norm constraint (``layers.max_norm``): each unit's incoming weight
+    vector (a column of W, shape (fan_in, fan_out)) is projected into the ball ‖w‖₂ ≤ c,
+
+        w_j ← w_j · min(1, c / ‖w_j‖₂)
+
+    after every step.  Note: Keras' ``MaxNorm(c, axis=0)`` for a Dense kernel; Srivastava et
+    al. (2014) use c ≈ 3–4.  Apply it to hidden layers' weights only (``keys=...``).
+    """
+    from .layers import max_norm
+    _v.number("c", c, 0.0, lo_open=True)
+
+    def project(w, lr):
+        return max_norm(w, c)
+    project.__qualname__ = f"post_max_norm({c})"
+    return project
+
+
+class PostStep:
+    """An optimizer whose every update is followed by ``post(w, lr) -> w_new`` on some of the
+    parameters: ``with_post_step(optimizer, post, keys=weights_only)``.  See ``with_post_step``."""
+
+    def __init__(self, optimizer, post, keys=weights_only):
+        if not all(callable(getattr(optimizer, m, None)) for m in ("init", "update")):
+            raise TypeError(f"optimizer must have init(params) and update(params, grads, state, lr=None) "
+                            f"(an Optimizer), got {optimizer!r}")
+        self.optimizer = optimizer
+        self.post = _v.function("post", post, "post(w, lr) -> w_new")
+        if callable(keys):
+            self.keys, self._applies = keys, keys
+        elif isinstance(keys, str):
+            raise TypeError(f"keys must be a function key -> bool or a list of parameter names, got {keys!r}")
+        else:
+            self.keys = frozenset(keys)
+            self._applies = self.keys.__contains__
+
+    @property
+    def lr(self):
+        return self.optimizer.lr
+
+    def init(self, params):
+        return self.optimizer.init(params)
+
+    def update(self, params, grads, state, lr=None):
+        if isinstance(self.keys, frozenset) and not self.keys <= set(params):
+            raise ValueError(f"post-step keys {sorted(self.keys - set(params))} are not parameters; "
+                             f"the parameters are {list(params)}")
+        params, state = self.optimizer.update(params, grads, state, lr=lr)
+        lr = self.optimizer.lr if lr is None else lr
+        return {k: self.post(w, lr) if self._applies(k) else w for k, w in params.items()}, state
+
+    def __repr__(self):
+        keys = getattr(self.keys, "__name__", None) or sorted(self.keys)
+        return f"with_post_step({self.optimizer!r}, {self.post.__qualname__}, keys={keys})"
+
+
+def with_post_step(optimizer, post, *, keys=weights_only):
+    """``optimizer`` followed, after every update, by a post-step on the chosen parameters:
+
+        w ← optimizer step(w, g)
+        w ← post(w, η)              for every key in ``keys`` (the others keep the step's w)
+
+    ``post(w, lr) -> w_new`` is a pure function of one array and the step's η (the ``lr``
+    ``train`` passes, i.e. the schedule's); ``post_prox_l1(λ)`` (exact zeros from L1, ISTA) and
+    ``post_max_norm(c)`` (dropout's max-norm) are the course's.  ``keys`` is a function
+    key -> bool, by default ``weights_only`` (the "*.W" matrices, not biases or BN's γ, β), or a
+    list of parameter names.  The result has ``init``, ``update`` and ``lr`` like an
+    ``Optimizer``, so ``train`` takes it, and it can be wrapped again::
+
+        opt = with_post_step(Optimizer("sgd", lr=0.01), post_prox_l1(0.01))            # ISTA
+        opt = with_post_step(Optimizer("sgd", lr=0.05), post_max_norm(3.0), keys=["fc1.W"])
+
+    Note: Keras attaches such a projection to the layer (``kernel_constraint=MaxNorm(c)``), applied
+    after each optimizer step; PyTorch has no hook for it, one writes it after ``opt.step()``
+    under ``torch.no_grad()``.
+    """
+    return PostStep(optimizer, post, keys)

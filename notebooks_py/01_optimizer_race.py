@@ -32,6 +32,7 @@ threadpool_limits(1)          # one BLAS thread: repeatable numbers
 from course_utils import plots
 from course_utils import checks, optimizers as opt, schedules, widgets as W
 from course_utils import MLP, Optimizer, load_mnist, train
+from course_utils.report import mean_sd
 from course_utils.surfaces import SURFACES, run_optimizer
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
@@ -51,12 +52,6 @@ def mnist_split(n_train, n_val):
     # The 1000 test digits (the same in every call) stay locked away until section 9.
     d = load_mnist(n_train, n_val=n_val, n_test=1000)
     return {k: v for k, v in d.items() if not k.endswith("_test")}
-
-
-def mean_sd(values, pct=True):
-    # "mean ± standard deviation" over seeds
-    v = np.asarray(values, dtype=float)
-    return f"{v.mean():6.1%} ± {v.std(ddof=1):4.1%}" if pct else f"{v.mean():.4f} ± {v.std(ddof=1):.4f}"
 
 
 
@@ -1000,8 +995,8 @@ print(f"{'optimizer':<10}{'defaults':<30}{'final loss':>17}{'val acc (3 seeds)':
 for name in NAMES:
     hs = [default_runs[name, s][1] for s in SEEDS]
     shown = {k: v for k, v in opt.DEFAULTS[name].items() if k != "eps" and not (name == "adadelta" and k == "lr")}
-    print(f"{LABEL[name]:<10}{hp_text(shown):<30}{mean_sd([h.train_loss[-1] for h in hs], pct=False):>17}"
-          f"{mean_sd([h.val_acc[-1] for h in hs]):>20}")
+    print(f"{LABEL[name]:<10}{hp_text(shown):<30}{mean_sd([h.train_loss[-1] for h in hs], '.4f'):>17}"
+          f"{mean_sd([h.val_acc[-1] for h in hs], '6.1%'):>20}")
 
 # %% slideshow={"slide_type": "subslide"}
 fig, axes = plots.figure(1, 2, width=13, height=4.4)
@@ -1049,8 +1044,8 @@ for name in NAMES:
                    " <85%" if val_score(grid_runs[name, f][1]) < 0.85 else f"{val_score(grid_runs[name, f][1]):5.1%}"
                    for f in FACTORS)
     eta = opt.DEFAULTS[name]["lr"] * best_factor[name]
-    print(f"{LABEL[name]:<10}{row:<48}{eta:8.3g}{mean_sd([tuned_runs[name, s][1].val_acc[-1] for s in SEEDS]):>20}"
-          f"{mean_sd([default_runs[name, s][1].val_acc[-1] for s in SEEDS]):>17}")
+    print(f"{LABEL[name]:<10}{row:<48}{eta:8.3g}{mean_sd([tuned_runs[name, s][1].val_acc[-1] for s in SEEDS], '6.1%'):>20}"
+          f"{mean_sd([default_runs[name, s][1].val_acc[-1] for s in SEEDS], '6.1%'):>17}")
 
 # %% slideshow={"slide_type": "subslide"}
 fig, ax = plots.figure(1, 1, width=11, height=4.0)
@@ -1264,7 +1259,7 @@ print(f"{'schedule':<12}{'η last epoch':>13}{'loss epochs 6-10':>18}{'final los
 for kind in KINDS:
     hs = [decay_seeds[kind, s] for s in SEEDS]
     print(f"{kind:<12}{hs[0].lr[-1]:13.4f}{np.mean([np.mean(h.train_loss[5:10]) for h in hs]):18.4f}"
-          f"{mean_sd([h.train_loss[-1] for h in hs], pct=False):>18}{mean_sd([h.val_acc[-1] for h in hs]):>17}")
+          f"{mean_sd([h.train_loss[-1] for h in hs], '.4f'):>18}{mean_sd([h.val_acc[-1] for h in hs], '6.1%'):>17}")
 
 # %% slideshow={"slide_type": "subslide"}
 fig, axes = plots.figure(1, 2, width=12, height=4.2)
@@ -1342,15 +1337,15 @@ decay_dash
 print(f"{'r = 0.8':<12}{'η last epoch':>13}{'final loss':>18}{'val acc':>17}")
 for kind in KINDS[1:]:
     hs = [decay_run(kind, 0.1, 0.8, seed=s) for s in SEEDS]
-    print(f"{kind:<12}{hs[0].lr[-1]:13.4f}{mean_sd([h.train_loss[-1] for h in hs], pct=False):>18}"
-          f"{mean_sd([h.val_acc[-1] for h in hs]):>17}")
+    print(f"{kind:<12}{hs[0].lr[-1]:13.4f}{mean_sd([h.train_loss[-1] for h in hs], '.4f'):>18}"
+          f"{mean_sd([h.val_acc[-1] for h in hs], '6.1%'):>17}")
 # "what you should see" 4: start at Momentum's default η = 0.01, r = 0.9
 print()
 print(f"{'η = 0.01':<12}{'η last epoch':>13}{'final loss':>18}{'val acc':>17}")
 for kind in ("constant", "step", "exponential", "cosine"):
     hs = [decay_run(kind, 0.01, 0.9, seed=s) for s in SEEDS]
-    print(f"{kind:<12}{hs[0].lr[-1]:13.4f}{mean_sd([h.train_loss[-1] for h in hs], pct=False):>18}"
-          f"{mean_sd([h.val_acc[-1] for h in hs]):>17}")
+    print(f"{kind:<12}{hs[0].lr[-1]:13.4f}{mean_sd([h.train_loss[-1] for h in hs], '.4f'):>18}"
+          f"{mean_sd([h.val_acc[-1] for h in hs], '6.1%'):>17}")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # **What you should see** (items 2 and 4 are printed by the cell above, three seeds each):
@@ -1448,8 +1443,8 @@ val_accs = [tuned_runs[winner, s][1].val_acc[-1] for s in SEEDS]
 test_accs = [tuned_runs[winner, s][0].accuracy(test["X_test"], test["y_test"]) for s in SEEDS]
 eta = opt.DEFAULTS[winner]["lr"] * best_factor[winner]
 print(f"chosen on validation: {LABEL[winner]}, η = {eta:g}, 10 epochs, batch 128")
-print(f"validation accuracy (1000 digits, 3 seeds): {mean_sd(val_accs)}")
-print(f"TEST accuracy       (1000 digits, 3 seeds): {mean_sd(test_accs)}   <- the chapter's only test number")
+print(f"validation accuracy (1000 digits, 3 seeds): {mean_sd(val_accs, '6.1%')}")
+print(f"TEST accuracy       (1000 digits, 3 seeds): {mean_sd(test_accs, '6.1%')}   <- the chapter's only test number")
 
 
 # %% [markdown] slideshow={"slide_type": "slide"}

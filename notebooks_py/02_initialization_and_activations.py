@@ -32,6 +32,7 @@ from course_utils import checks, layers as L, widgets as W
 from course_utils import MLP, Optimizer, load_mnist, train
 from course_utils.net import init_std
 from course_utils.gradcheck import numerical_gradient_array, rel_error
+from course_utils.report import mean_sd
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1 · Activation functions and their derivatives
@@ -751,7 +752,7 @@ _ = checks.check_sigmoid_backward(my_sigmoid_backward)
 test_acc = [mnist_nets[best_init, s].accuracy(mnist["X_test"], mnist["y_test"]) for s in SEEDS]
 print(f"TEST (the one look): {best_init}, {len(SEEDS)} seeds: "
       + ", ".join(f"{a:.1%}" for a in test_acc)
-      + f"   mean {np.mean(test_acc):.1%} ± {np.std(test_acc, ddof=1):.1%} (std over seeds)")
+      + f"   mean {mean_sd(test_acc)} (std over seeds)")
 print(f"validation accuracy of the same nets: "
       + ", ".join(f"{mnist_hist[best_init, s].val_acc[-1]:.1%}" for s in SEEDS))
 

@@ -35,6 +35,7 @@ from course_utils import plots
 from course_utils import checks, layers as L, textbook, widgets as W
 from course_utils import MLP, Optimizer, load_mnist, train
 from course_utils.gradcheck import numerical_gradient_array, rel_error
+from course_utils.report import mean_sd
 from course_utils.source import show_source
 
 BOOK = textbook.BATCH_NORM                           # the textbook's §6.3.2: 784-100×5-10, SGD η = 0.01, batch 100
@@ -43,11 +44,6 @@ X, y = data["X_train"], data["y_train"]             # the textbook's 1000 traini
 X_val, y_val = data["X_val"], data["y_val"]         # every comparison is scored here
 X_test, y_test = data["X_test"], data["y_test"]     # touched once, in section 9
 SEEDS = (0, 1, 2)
-
-def mean_sd(values):
-    # "mean ± standard deviation" over seeds, in percent.
-    v = 100 * np.asarray(values, dtype=float)
-    return f"{v.mean():.1f} ± {v.std(ddof=1):.1f} %"
 
 print(f"training {X.shape}, validation {X_val.shape}, test {X_test.shape}; pixels scaled to [0, 1]")
 
@@ -295,7 +291,7 @@ def panel(std, bn):
     n_div = int((accs < 0).sum())
     if n_div:
         return f"diverged {n_div}/3 (epoch {min(h.diverged_at for h in hs if h.diverged_at)})", accs
-    return f"{accs.mean():5.1f} ± {accs.std(ddof=1):4.1f} %", accs
+    return mean_sd(accs, "5.1f", sd_fmt="4.1f", suffix=" %"), accs
 
 print("final training accuracy, 3 seeds; 'better' only when every seed of one beats every seed of the other")
 print(f"{'init std':>9} | {'without BN':>22} | {'with BN':>15} | better")
@@ -377,7 +373,7 @@ def outcome(hs):
         return f"diverged in {len(bad)}/{len(hs)} seeds (epoch {min(h.diverged_at for h in bad)}+)"
     if len(hs) == 1:
         return f"{hs[0].val_acc[-1]:.1%}"
-    return mean_sd([h.val_acc[-1] for h in hs])
+    return mean_sd([h.val_acc[-1] for h in hs], ".1f", scale=100, suffix=" %")
 
 print("init std 0.1 (close to He), batch 128, SGD, validation accuracy after 10 epochs (3 seeds):")
 for lr in (0.1, 1.0, 3.0):
@@ -682,10 +678,10 @@ def small_batch_run(batch_size, batchnorm, seed=0, epochs=3, data=dash_data, on_
 
 def seed_summary(accs, chaotic=False):
     # mean ± sd over seeds; a chaotic setting gets only its seed mean rounded to 10 points
-    v = 100 * np.asarray(accs)
     if chaotic:
+        v = 100 * np.asarray(accs)
         return f"≈ {10 * round(v.mean() / 10):.0f} % (chaotic)"
-    return f"{v.mean():.1f} ± {v.std(ddof=1):.1f} %"
+    return mean_sd(accs, ".1f", scale=100, suffix=" %")
 
 M = len(Z)
 t0 = time.perf_counter()
@@ -792,7 +788,7 @@ def cell(key, values):
     v = 100 * np.asarray(values, dtype=float)
     if key in CHAOTIC:
         return f"≈ {5 * round(v.mean() / 5) + 0:.0f} (chaotic)"
-    return f"{v.mean():.1f} ± {v.std(ddof=1):.1f}"
+    return mean_sd(values, ".1f", scale=100)
 
 print("at the epoch of best validation accuracy, 3 seeds, mean ± sd in % (accuracies) or points (gap, difference):")
 print(f"{'N':>4} {'η':>5} | {'train acc. no BN / BN':>29} | {'val acc. no BN / BN':>29} | "
@@ -951,8 +947,8 @@ for bn, name in ((False, "without BN"), (True, "with BN")):
         net = BOOK.mlp(batchnorm=bn)
         net.set_params(r["params"])
         accs.append(net.accuracy(X_test, y_test))
-    val = mean_sd([r["val"] for r in reg[(B, lr, bn)]])
-    print(f"  {name:>10}: chosen N = {B}, η = {lr} (validation {val}) → test {mean_sd(accs)}")
+    val = mean_sd([r["val"] for r in reg[(B, lr, bn)]], ".1f", scale=100, suffix=" %")
+    print(f"  {name:>10}: chosen N = {B}, η = {lr} (validation {val}) → test {mean_sd(accs, '.1f', scale=100, suffix=' %')}")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary

@@ -35,15 +35,10 @@ from course_utils import MLP, Optimizer, train, EarlyStopping, load_mnist
 from course_utils import optimizers, textbook
 from course_utils.data import make_moons
 from course_utils.gradcheck import numerical_gradient, rel_error
+from course_utils.report import mean_sd
 from course_utils.source import show_source
 
 T_START = time.perf_counter()
-
-
-def ms(values, scale=100.0, digits=1):
-    # "mean ± sd" over seeds (sample standard deviation), in percent by default.
-    v = scale * np.asarray(values, dtype=float)
-    return f"{v.mean():.{digits}f} ± {v.std(ddof=1):.{digits}f}"
 
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -106,8 +101,9 @@ print(f"{'':23s} {'net':>12s} {'train':>11s} {'validation':>11s} {'gap':>11s}   
 for name, (width, depth, n) in TOY_CASES.items():
     tr = [h.train_acc[-1] for _, h in toy[name]]
     va = [h.val_acc[-1] for _, h in toy[name]]
-    print(f"{name:23s} {'2-' + '-'.join([str(width)] * depth) + '-2':>12s} {ms(tr):>11s} {ms(va):>11s} "
-          f"{ms(np.subtract(tr, va)):>11s}   {verdict(np.mean(tr), np.mean(va))}")
+    print(f"{name:23s} {'2-' + '-'.join([str(width)] * depth) + '-2':>12s} "
+          f"{mean_sd(tr, '.1f', scale=100):>11s} {mean_sd(va, '.1f', scale=100):>11s} "
+          f"{mean_sd(np.subtract(tr, va), '.1f', scale=100):>11s}   {verdict(np.mean(tr), np.mean(va))}")
 
 # %% slideshow={"slide_type": "subslide"}
 fig, axes = plots.figure(1, 3, height=4.6, layout="constrained")
@@ -218,7 +214,8 @@ def table(runs, header=True):
         print(f"{'':20s} {'train':>12s} {'validation':>12s} {'gap (points)':>13s}")
     for name, rs in runs.items():
         tr, va = [h.train_acc[-1] for _, h in rs], [h.val_acc[-1] for _, h in rs]
-        print(f"{name:20s} {ms(tr):>12s} {ms(va):>12s} {ms(np.subtract(tr, va)):>13s}")
+        print(f"{name:20s} {mean_sd(tr, '.1f', scale=100):>12s} {mean_sd(va, '.1f', scale=100):>12s} "
+              f"{mean_sd(np.subtract(tr, va), '.1f', scale=100):>13s}")
 
 
 t0 = time.perf_counter()
@@ -485,29 +482,13 @@ print(f"L&H decoupled, λ_LH = {lam_lh}, α = {alpha}: weight_decay = λ_LH/α =
 # much training accuracy as L2 with λ = 0.1), once with each step, and compare with §2.
 
 # %% slideshow={"slide_type": "subslide"}
-prox_l1 = checks.prox_l1_step_reference       # sign(u)·max(|u| − ηλ, 0), u = w − η·dw
-
-
-class ProxL1SGD:
-    """SGD on the data loss, then the L1 proximal step on every weight matrix (ISTA).
-    Used with an MLP whose own weight_decay is 0: the penalty lives in the step only."""
-
-    def __init__(self, lr, lam):
-        self.lr, self.lam = lr, lam
-
-    def init(self, params):
-        return {}
-
-    def update(self, params, grads, state, lr=None):
-        lr = self.lr if lr is None else lr
-        return {k: prox_l1(w, grads[k], lr, self.lam) if k.endswith(".W") else w - lr * grads[k]
-                for k, w in params.items()}, state
-
-
 LAM_L1 = 0.01
+# SGD on the data loss, u = w − η·dw, then on every weight matrix (not the biases) the L1 proximal
+# step w ← sign(u)·max(|u| − ηλ, 0) (ISTA); the MLP's own weight_decay is 0: the penalty lives in the step.
+prox_l1_sgd = optimizers.with_post_step(Optimizer("sgd", lr=BOOK.lr), optimizers.post_prox_l1(LAM_L1))
 t0 = time.perf_counter()
 RUNS["L1 subgradient"] = [textbook_run(LAM_L1, "l1", seed=s) for s in SEEDS]
-RUNS["L1 proximal"] = [textbook_run(0.0, seed=s, optimizer=ProxL1SGD(BOOK.lr, LAM_L1)) for s in SEEDS]
+RUNS["L1 proximal"] = [textbook_run(0.0, seed=s, optimizer=prox_l1_sgd) for s in SEEDS]
 print(f"{2 * len(SEEDS)} runs of 200 epochs ⏱ {time.perf_counter() - t0:.1f} s; λ = {LAM_L1}, η = 0.01, "
       f"so ηλ = {0.01 * LAM_L1:g}")
 
@@ -523,10 +504,10 @@ print(f"\nnumber of the {n_w:,} weights (mean ± sd over {len(SEEDS)} seeds)")
 print(f"{'':20s} {'mean |w|':>16s} {'exactly 0':>16s} {'0 < |w| ≤ ηλ':>16s} {'|w| < 1e-3':>16s}")
 for name in PENALTIES:
     ws = [all_weights(net.params) for net, _ in RUNS[name]]
-    print(f"{name:20s} {ms([np.mean(np.abs(w)) for w in ws], 1, 4):>16s} "
-          f"{ms([np.sum(w == 0) for w in ws], 1, 0):>16s} "
-          f"{ms([np.sum((w != 0) & (np.abs(w) <= 1e-4)) for w in ws], 1, 0):>16s} "
-          f"{ms([np.sum(np.abs(w) < 1e-3) for w in ws], 1, 0):>16s}")
+    print(f"{name:20s} {mean_sd([np.mean(np.abs(w)) for w in ws], '.4f'):>16s} "
+          f"{mean_sd([np.sum(w == 0) for w in ws], '.0f'):>16s} "
+          f"{mean_sd([np.sum((w != 0) & (np.abs(w) <= 1e-4)) for w in ws], '.0f'):>16s} "
+          f"{mean_sd([np.sum(np.abs(w) < 1e-3) for w in ws], '.0f'):>16s}")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### What the weight histograms show — and what they do not
@@ -842,9 +823,9 @@ for s, ((net, h), hf) in enumerate(zip(TOY_ES, full)):
           f"{'epoch ' + str(int(np.argmax(hf.val_acc)) + 1):>13s} {h.stopped_at:5d} {h.best_epoch:5d} "
           f"{hf.val_acc[h.best_epoch - 1]:15.1%} {hf.val_acc[-1]:12.1%} "
           f"{str((h.stopped_at, h.best_epoch) == replay(hf.val_acc, 20, 'val_acc')):>15s}")
-print(f"epochs run: {ms([h.stopped_at for _, h in TOY_ES], 1, 0)} of 600; validation accuracy of the "
-      f"returned net {ms([h.val_acc[h.best_epoch - 1] for _, h in TOY_ES])} % vs "
-      f"{ms([hf.val_acc[-1] for hf in full])} % at epoch 600 (the former is the selection criterion, so "
+print(f"epochs run: {mean_sd([h.stopped_at for _, h in TOY_ES], '.0f')} of 600; validation accuracy of the "
+      f"returned net {mean_sd([h.val_acc[h.best_epoch - 1] for _, h in TOY_ES], '.1f', scale=100)} % vs "
+      f"{mean_sd([hf.val_acc[-1] for hf in full], '.1f', scale=100)} % at epoch 600 (the former is the selection criterion, so "
       f"optimistic: the fair comparison is on the test set, §8)")
 
 # %% slideshow={"slide_type": "subslide"}
@@ -930,10 +911,12 @@ print(f"{2 * len(SEEDS)} runs of 600 updates ⏱ {time.perf_counter() - t0:.1f} 
 print(f"{'digits':>7s} {'epochs':>7s} {'updates':>8s} {'train':>12s} {'validation':>12s} {'gap':>12s}")
 for n, (rs, epochs) in MORE.items():
     tr, va = [h.train_acc[-1] for _, h in rs], [h.val_acc[-1] for _, h in rs]
-    print(f"{n:7d} {epochs:7d} {epochs * n // 100:8d} {ms(tr):>12s} {ms(va):>12s} {ms(np.subtract(tr, va)):>12s}")
+    print(f"{n:7d} {epochs:7d} {epochs * n // 100:8d} {mean_sd(tr, '.1f', scale=100):>12s} "
+          f"{mean_sd(va, '.1f', scale=100):>12s} {mean_sd(np.subtract(tr, va), '.1f', scale=100):>12s}")
 rs = RUNS["L2, λ = 0.1"]
 tr, va = [h.train_acc[-1] for _, h in rs], [h.val_acc[-1] for _, h in rs]
-print(f"{'300, L2 λ = 0.1':>15s} {'600':>8s} {ms(tr):>12s} {ms(va):>12s} {ms(np.subtract(tr, va)):>12s}")
+print(f"{'300, L2 λ = 0.1':>15s} {'600':>8s} {mean_sd(tr, '.1f', scale=100):>12s} "
+      f"{mean_sd(va, '.1f', scale=100):>12s} {mean_sd(np.subtract(tr, va), '.1f', scale=100):>12s}")
 
 # %% slideshow={"slide_type": "subslide"}
 fig, axes = plots.figure(1, 2, height=4.0)
@@ -999,17 +982,17 @@ print("TEST SET — read once, here.")
 print(f"1. MNIST 300 digits, chosen on validation: '{chosen}' (validation {100 * val_mean[chosen]:.1f} %)")
 for name in dict.fromkeys([chosen, "no regularisation", "L2, λ = 0.1"]):
     accs = [test_acc(net, Xt, yt) for net, _ in RUNS[name]]
-    print(f"   {name:20s} test {ms(accs)} %  (seeds: {', '.join(f'{100 * a:.1f}' for a in accs)})")
+    print(f"   {name:20s} test {mean_sd(accs, '.1f', scale=100)} %  (seeds: {', '.join(f'{100 * a:.1f}' for a in accs)})")
 last = [test_acc(net, X_mtest, y_mtest) for net, _ in toy["big net, 50 points"]]
 best = [test_acc(net, X_mtest, y_mtest) for net, _ in TOY_ES]
 diff = np.subtract(best, last)
-print(f"2. moons, 50 points, early stopping (val acc, patience 20): test {ms(best)} % at the best validation "
-      f"epoch vs {ms(last)} % at epoch 600")
-print(f"   paired difference {100 * diff.mean():+.1f} ± {100 * diff.std(ddof=1) / np.sqrt(len(diff)):.1f} points "
+print(f"2. moons, 50 points, early stopping (val acc, patience 20): test {mean_sd(best, '.1f', scale=100)} % at the best validation "
+      f"epoch vs {mean_sd(last, '.1f', scale=100)} % at epoch 600")
+print(f"   paired difference {mean_sd(diff, '+.1f', scale=100, error='se')} points "
       f"(mean ± standard error, {len(diff)} seeds); better on {np.sum(diff > 0)} of {len(diff)} seeds")
 print(f"3. MNIST, early stopping (val loss, patience 10), seed 0: test {test_acc(net_es, Xt, yt):.1%} at the "
       f"best validation epoch {h_es.best_epoch} vs {test_acc(net_none, Xt, yt):.1%} at epoch 200")
-print(f"4. MNIST, 4000 digits, 600 updates: test {ms([test_acc(net, Xt, yt) for net, _ in MORE[4000][0]])} % "
+print(f"4. MNIST, 4000 digits, 600 updates: test {mean_sd([test_acc(net, Xt, yt) for net, _ in MORE[4000][0]], '.1f', scale=100)} % "
       f"({len(SEEDS)} seeds)")
 
 

@@ -36,20 +36,15 @@ threadpool_limits(1)          # one BLAS thread: repeatable numbers, no fight ov
 # %matplotlib inline
 from course_utils import plots, widgets, checks
 from course_utils import MLP, Optimizer, train, load_mnist
-from course_utils import layers as L, textbook
+from course_utils import layers as L, optimizers, textbook
 from course_utils.data import make_moons
 from course_utils.gradcheck import numerical_gradient, numerical_gradient_array, rel_error
+from course_utils.report import mean_sd
 from course_utils.source import show_source
 from course_utils.training import EarlyStopping
 
 T_START = time.perf_counter()
 C_NONE, C_DROP = plots.color_for("baseline"), plots.color_for("dropout")
-
-
-def mean_sd(values, fmt="{:.1%}"):
-    # "mean ± sd" of a few seeds (sample standard deviation, ddof = 1).
-    v = np.asarray(values, dtype=float)
-    return f"{fmt.format(v.mean())} ± {fmt.replace('+', '').format(v.std(ddof=1))}"
 
 
 
@@ -401,11 +396,11 @@ for name, (lr, when) in PROTOCOLS.items():
     diff = 100 * (np.array(acc[0.2]) - np.array(acc[0.0]))       # paired: same seed, same split
     epochs = [val_at(lr, 0.2, s, when)[1] for s in SEEDS]
     print(f"{name:42s} {mean_sd(acc[0.0]):>15s} {mean_sd(acc[0.2]):>15s} "
-          f"{mean_sd(diff, '{:+.1f}'):>11s} pts  {', '.join(map(str, epochs))}")
+          f"{mean_sd(diff, '+.1f'):>11s} pts  {', '.join(map(str, epochs))}")
 late = [100 * (np.mean(RUNS[0.01, 0.2, s][1].val_acc[-100:]) - np.mean(RUNS[0.01, 0.2, s][1].val_acc[-200:-100]))
         for s in SEEDS]
 print(f"\nη = 0.01, dropout: mean validation accuracy of epochs 701–800 minus that of 601–700: "
-      f"{mean_sd(late, '{:+.1f}')} points")
+      f"{mean_sd(late, '+.1f')} points")
 
 
 # %% slideshow={"slide_type": "subslide"}
@@ -473,24 +468,6 @@ plt.show()
 # (η = 0.05, 300 epochs, seed 0); a new setting trains two nets, a few seconds per 300 epochs.
 
 # %% slideshow={"slide_type": "subslide"}
-class MaxNorm:
-    # An Optimizer whose every update is followed by max-norm on the hidden layers' weights.
-
-    def __init__(self, opt, c, keys):
-        self.opt, self.c, self.keys = opt, c, set(keys)
-
-    @property
-    def lr(self):
-        return self.opt.lr
-
-    def init(self, params):
-        return self.opt.init(params)
-
-    def update(self, params, grads, state, lr=None):
-        params, state = self.opt.update(params, grads, state, lr=lr)
-        return {k: L.max_norm(w, self.c) if k in self.keys else w for k, w in params.items()}, state
-
-
 HIDDEN_W = [f"fc{i}.W" for i in range(1, 7)]                    # fc7 is the output layer
 MNIST_CACHE = widgets.RunCache({(0.0, 0.05, 300, 100, 0.0): RUNS[0.05, 0.0, 0][1],   # §3.2's seed-0 runs
                                 (0.2, 0.05, 300, 100, 0.0): RUNS[0.05, 0.2, 0][1]})
@@ -502,7 +479,7 @@ def mnist_run(p, lr, epochs, batch_size, c, on_epoch=None):
     def run():
         opt = Optimizer("sgd", lr=lr)
         if key[-1] > 0:
-            opt = MaxNorm(opt, key[-1], HIDDEN_W)
+            opt = optimizers.with_post_step(opt, optimizers.post_max_norm(key[-1]), keys=HIDDEN_W)
         return train(textbook.DROPOUT.mlp(dropout=key[0], rng=0), TRAIN_VAL, opt, epochs=key[2], batch_size=key[3],
                      rng=0, on_epoch=on_epoch, eval_every=10)       # accuracies on epochs 1, 10, 20, …
     return MNIST_CACHE.get_or_run(key, run)
@@ -656,11 +633,11 @@ print(f"{len(GRID) * len(TOY_SEEDS)} toy runs ⏱ {time.perf_counter() - t0:.1f}
 print(f"validation accuracy after 300 epochs, 4 seeds   {'mean ± sd':>14s}   {'minus «none» (paired)':>22s}")
 for name, v in toy_val.items():
     d = 100 * (v - toy_val["none"])
-    paired = "" if name == "none" else f"{d.mean():+.1f} ± {d.std(ddof=1) / np.sqrt(len(d)):.1f} pts (± s.e.)"
+    paired = "" if name == "none" else f"{mean_sd(d, '+.1f', error='se')} pts (± s.e.)"
     print(f"{name:46s} {mean_sd(v):>14s}   {paired:>22s}")
 for single in ("dropout p = 0.5", "L2 λ = 0.01"):
     d = 100 * (toy_val["both"] - toy_val[single])
-    print(f"both minus {single:15s} (paired): {d.mean():+.1f} ± {d.std(ddof=1) / np.sqrt(len(d)):.1f} points")
+    print(f"both minus {single:15s} (paired): {mean_sd(d, '+.1f', error='se')} points")
 
 
 # %% slideshow={"slide_type": "subslide"}
@@ -814,7 +791,7 @@ print("TEST accuracy (500 digits), mean ± sd over 3 seeds")
 print(f"{'':42s} {'no dropout':>15s} {'dropout 0.2':>15s} {'dropout − none':>16s}  per seed")
 for name, acc in TEST.items():
     d = 100 * (acc[0.2] - acc[0.0])
-    print(f"{name:42s} {mean_sd(acc[0.0]):>15s} {mean_sd(acc[0.2]):>15s} {mean_sd(d, '{:+.1f}'):>12s} pts  "
+    print(f"{name:42s} {mean_sd(acc[0.0]):>15s} {mean_sd(acc[0.2]):>15s} {mean_sd(d, '+.1f'):>12s} pts  "
           f"{' '.join(f'{x:+.1f}' for x in d)}")
 
 

@@ -512,3 +512,98 @@ def test_unknown_optimizer(name):
         Optimizer(name)
     with pytest.raises(ValueError, match="unknown optimizer"):
         run_optimizer(SURFACES["textbook"], name)
+
+
+# ----------------------------------------------------------------------------- post-steps
+from course_utils.layers import max_norm as _layers_max_norm          # noqa: E402
+from course_utils.optimizers import (Optimizer as _Opt, post_max_norm, post_prox_l1,  # noqa: E402
+                                     soft_threshold, weights_only, with_post_step)
+
+
+def test_soft_threshold_by_hand():
+    # t = 0.5: 2 → 1.5, −0.7 → −0.2, 0.3 → 0 (|w| ≤ t), −0.5 → 0 (the edge), 0 → 0
+    got = soft_threshold(np.array([2.0, -0.7, 0.3, -0.5, 0.0]), 0.5)
+    np.testing.assert_allclose(got, [1.5, -0.2, 0.0, 0.0, 0.0], rtol=0, atol=1e-15)
+    assert np.sum(got == 0.0) == 3
+
+
+def test_prox_l1_sgd_one_step_by_hand():
+    # η = 0.1, λ = 1: u = w − η·g; threshold ηλ = 0.1; biases get plain SGD (weights_only)
+    # W: [0.5, −0.05] − 0.1·[1, 0] = [0.4, −0.05] → [0.3, 0.0];  b: 0.2 − 0.1·(−1) = 0.3 (no threshold)
+    opt = with_post_step(_Opt("sgd", lr=0.1), post_prox_l1(1.0))
+    params = {"fc1.W": np.array([[0.5, -0.05]]), "fc1.b": np.array([0.2])}
+    grads = {"fc1.W": np.array([[1.0, 0.0]]), "fc1.b": np.array([-1.0])}
+    new, _ = opt.update(params, grads, opt.init(params))
+    np.testing.assert_allclose(new["fc1.W"], [[0.3, 0.0]], rtol=0, atol=1e-15)
+    assert new["fc1.W"][0, 1] == 0.0
+    np.testing.assert_allclose(new["fc1.b"], [0.3], rtol=0, atol=1e-15)
+    # the η of the call (a schedule's) sets the threshold: η = 0.2 → u = 0.3, threshold 0.2 → 0.1
+    new, _ = opt.update(params, grads, opt.init(params), lr=0.2)
+    np.testing.assert_allclose(new["fc1.W"], [[0.1, 0.0]], rtol=0, atol=1e-15)
+
+
+def test_prox_l1_is_the_exercise_reference_bit_for_bit():
+    from course_utils.checks.ch04 import prox_l1_step_reference
+    g = np.random.default_rng(0)
+    w, dw = g.normal(size=(5, 4)), g.normal(size=(5, 4))
+    opt = with_post_step(_Opt("sgd", lr=0.01), post_prox_l1(0.3))
+    new, _ = opt.update({"a.W": w}, {"a.W": dw}, opt.init({"a.W": w}))
+    assert np.array_equal(new["a.W"], prox_l1_step_reference(w, dw, 0.01, 0.3))
+
+
+def test_max_norm_one_step_by_hand():
+    # columns (3, 4) with norm 5 and (0.6, 0.8) with norm 1; c = 2: the first becomes (1.2, 1.6),
+    # the second stays; the output layer (not in keys) is not projected
+    opt = with_post_step(_Opt("sgd", lr=0.5), post_max_norm(2.0), keys=["fc1.W"])
+    params = {"fc1.W": np.array([[3.0, 0.6], [4.0, 0.8]]), "fc2.W": np.array([[3.0], [4.0]])}
+    grads = {k: np.zeros_like(w) for k, w in params.items()}
+    new, _ = opt.update(params, grads, opt.init(params))
+    np.testing.assert_allclose(new["fc1.W"], [[1.2, 0.6], [1.6, 0.8]], rtol=1e-15)
+    assert np.array_equal(new["fc2.W"], params["fc2.W"])
+    assert np.array_equal(post_max_norm(2.0)(params["fc1.W"], 0.5), _layers_max_norm(params["fc1.W"], 2.0))
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_no_op_post_step_is_the_plain_optimizer(name):
+    g = np.random.default_rng(1)
+    params = {"fc1.W": g.normal(size=(4, 3)), "fc1.b": g.normal(size=3)}
+    plain, wrapped = _Opt(name), with_post_step(_Opt(name), lambda w, lr: w)
+    assert wrapped.lr == plain.lr
+    p1, s1 = params, plain.init(params)
+    p2, s2 = params, wrapped.init(params)
+    for step in range(3):
+        grads = {k: g.normal(size=w.shape) for k, w in params.items()}
+        lr = None if step < 2 else 0.5 * plain.lr
+        p1, s1 = plain.update(p1, grads, s1, lr=lr)
+        p2, s2 = wrapped.update(p2, grads, s2, lr=lr)
+        for k in params:
+            assert np.array_equal(p1[k], p2[k]), (name, step, k)
+
+
+def test_post_step_inputs_are_not_modified_and_it_nests():
+    params = {"fc1.W": np.array([[3.0, -0.001]]), "fc1.b": np.array([1.0])}
+    before = copy.deepcopy(params)
+    opt = with_post_step(with_post_step(_Opt("sgd", lr=0.1), post_prox_l1(0.1)), post_max_norm(1.0))
+    new, _ = opt.update(params, {k: np.zeros_like(w) for k, w in params.items()}, opt.init(params))
+    assert all(np.array_equal(params[k], before[k]) for k in params)
+    # prox: 3 → 2.99, −0.001 → 0; max-norm (column norms 2.99 and 0): 2.99 → 1.0
+    np.testing.assert_allclose(new["fc1.W"], [[1.0, 0.0]], rtol=1e-15)
+    assert opt.lr == 0.1 and "post_max_norm(1.0)" in repr(opt) and "post_prox_l1(0.1)" in repr(opt)
+
+
+def test_post_step_errors():
+    opt = with_post_step(_Opt("sgd"), post_max_norm(3.0), keys=["fc9.W"])
+    params = {"fc1.W": np.ones((2, 2))}
+    with pytest.raises(ValueError, match="fc9.W"):
+        opt.update(params, params, opt.init(params))
+    with pytest.raises(TypeError, match=r"post\(w, lr\)"):
+        with_post_step(_Opt("sgd"), 3.0)
+    with pytest.raises(TypeError, match="init"):
+        with_post_step("sgd", post_max_norm(3.0))
+    with pytest.raises(TypeError, match="keys"):
+        with_post_step(_Opt("sgd"), post_max_norm(3.0), keys="fc1.W")
+    with pytest.raises(ValueError, match="c"):
+        post_max_norm(0.0)
+    with pytest.raises(ValueError, match="lam"):
+        post_prox_l1(-0.1)
+    assert with_post_step(_Opt("sgd"), post_max_norm(3.0)).keys is weights_only

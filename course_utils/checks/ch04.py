@@ -20,6 +20,7 @@ Each hint recomputes one typical wrong answer and names it when the student's ou
 import numpy as np
 
 from ..training import EarlyStopping
+from ..optimizers import soft_threshold
 from .core import check, close as _close
 
 __all__ = ["check_l2_penalty", "check_early_stopping", "l2_penalty_reference",
@@ -139,7 +140,7 @@ def prox_l1_step_reference(w, dw, lr, lam):
     for large weights but overshoots small ones to ``±ηλ`` around 0: it never gives exact zeros.
     """
     u = np.asarray(w, dtype=float) - lr * np.asarray(dw, dtype=float)
-    return np.sign(u) * np.maximum(np.abs(u) - lr * lam, 0.0)
+    return soft_threshold(u, lr * lam)
 
 
 def _prox_cases():
