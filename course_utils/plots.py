@@ -355,3 +355,21 @@ def log_ticks(ax, axis="y", subs=(1.0, 2.0, 5.0)):
     target.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     target.set_minor_locator(NullLocator())
     return ax
+
+
+def nice_ceiling(x, steps=(1, 2, 5)):
+    """The smallest 1, 2, 5 × 10ᵏ that is >= ``x`` (> 0): an axis limit that moves in a few
+    big steps instead of with every new number.  A dashboard whose limits stay put between
+    frames and between nearby slider values keeps its axes, tick labels and grid, so a frame
+    re-draws only the data (widgets.frame: the cached background) and the eye compares curves
+    against the same scale.  nice_ceiling(0.37) == 0.5, nice_ceiling(1200) == 2000."""
+    x = float(x)
+    if not np.isfinite(x) or x <= 0:
+        raise ValueError(f"nice_ceiling needs a finite x > 0, got {x!r}")
+    k = np.floor(np.log10(x))
+    for decade in (k, k + 1):
+        for s in steps:
+            v = float(s * 10.0 ** decade)
+            if v >= x * (1 - 1e-12):
+                return v
+    return float(steps[0] * 10.0 ** (k + 2))     # (not reached for steps starting at 1)

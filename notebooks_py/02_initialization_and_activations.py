@@ -304,9 +304,9 @@ def draw_histograms(axes, acts, activation, layer_ids=None, color=None, label=No
         shown.append(a)
         off.append(np.mean((a < lo) | (a > hi)) if a.size else 0.0)
     plots.plot_histograms(axes, shown, bins=30, range=(lo, hi), color=color, titles=titles)
-    top = max(ax.get_ylim()[1] for ax in axes)
+    top = plots.nice_ceiling(max(ax.get_ylim()[1] for ax in axes))
     for ax, frac in zip(axes, off):
-        ax.set_ylim(0, top)                                  # one count scale per row
+        ax.set_ylim(0, top)                      # one count scale per row, in 1-2-5 steps
         ax.title.set_fontsize(12)
         if frac >= 0.005:                                    # values beyond the plotted range
             big = frac > 0.5
@@ -525,8 +525,9 @@ def hist_draw(axes, result, values):
     std_ax.semilogy(layer, stds, marker="o", color=color, label="all")
     std_ax.semilogy(layer, np.maximum(across, 1e-30), marker="s", ls="--", color="0.25", label="across inputs")
     low = max(min(stds.min(), across.min()) / 3, 1e-30)
+    decades = np.floor(np.log10(min(1e-2, low))), np.ceil(np.log10(max(3.0, stds.max() * 3)))
     std_ax.set(title="std of activations", xlabel="layer", xlim=(0.5, len(acts) + 0.5),
-               ylim=(min(1e-2, low), max(3.0, stds.max() * 3)))   # at least 0.01 .. 3: flat looks flat
+               ylim=tuple(10.0 ** decades))      # whole decades, at least 0.01 .. 10: flat looks flat
     std_ax.legend(loc="lower left", fontsize=10)
     sat = [np.mean(s < 0.01) for s in slopes]
     sat_ax.plot(layer, sat, marker="o", color=color)

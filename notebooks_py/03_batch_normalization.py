@@ -387,15 +387,13 @@ def draw_bn_vs_plain(axes, result, values):
     for ax, (name, title) in zip(axes, (("no batchnorm", "without batch norm"),
                                         ("batchnorm", "with batch norm"))):
         h = result.get(name)
+        ax.set(xlim=(0.5, 10.5), ylim=(0, 1), ylabel="validation accuracy")   # (also while waiting)
         if h is None:
             ax.set_title(f"{title}: waiting…")
             continue
         plots.plot_curves(ax, h, "acc", color=plots.color_for(name), parts=("val",))
         last = f"val {h.val_acc[-1]:.1%}" if h.val_acc else h.status
         ax.set_title(f"{title}: {last}")
-        ax.set_xlim(0.5, 10.5)
-        ax.set_ylim(0, 1)
-        ax.set_ylabel("validation accuracy")
 
 dash = W.Dashboard(
     bn_vs_plain, draw_bn_vs_plain, layout=(1, 2), figsize=(11, 4), stream_every=2,
@@ -569,13 +567,18 @@ plt.show()
 def running_experiment(momentum, live):
     return running_averages(momentum)
 
+# one y-range for every momentum: from 0 (where the running mean starts) to the population means
+# of units 1-3, plus 4 standard errors of a 100-example batch mean (momentum 0 follows each batch)
+_pad = 4 * np.sqrt(pop_var[:3]).max() / np.sqrt(100)
+RUNNING_YLIM = (min(0.0, pop_mean[:3].min()) - _pad, max(0.0, pop_mean[:3].max()) + _pad)
+
 def draw_running(axes, result, values):
     means, variances = result
     e_mean, e_var = errors(means, variances)
     for k, c in zip(range(3), plots.PALETTE):
         axes[0].plot(steps, means[:, k], color=c, label=f"unit {k + 1}")
         axes[0].axhline(pop_mean[k], color=c, ls=":", lw=1.5)
-    axes[0].set(xlabel="training step", ylabel="running mean",
+    axes[0].set(xlabel="training step", ylabel="running mean", ylim=RUNNING_YLIM,
                 title=f"3 units, momentum {values['momentum']:.2f} (dotted: population)")
     axes[1].semilogy(steps, e_mean, label="mean")
     axes[1].semilogy(steps, e_var, label="variance")
@@ -715,6 +718,7 @@ dash_data_small = {"X_train": X, "y_train": y, "X_val": X_val[:500], "y_val": y_
 def small_batch_experiment(batch_size, live):
     mus, _ = batch_statistics(batch_size, n_batches=300)
     runs = {"mu": mus[:, 0]}
+    live.partial["mu"] = runs["mu"]                # (shown from the first streamed frame on)
     for name, bn in (("no batchnorm", False), ("batchnorm", True)):
         runs[name] = small_batch_run(batch_size, bn, data=dash_data_small, on_epoch=live.track(name))
         if live.cancelled:
@@ -726,6 +730,7 @@ def draw_small_batch(axes, result, values):
         axes[0].hist(result["mu"], bins=40, range=(pop_mean[0] - 3 * np.sqrt(pop_var[0]),
                                                    pop_mean[0] + 3 * np.sqrt(pop_var[0])),
                      color="0.55")                 # neutral grey: not a with/without-BN colour
+        axes[0].set_ylim(0, plots.nice_ceiling(axes[0].get_ylim()[1]))   # moves in 1-2-5 steps
         axes[0].axvline(pop_mean[0], color="0.1", ls=":", lw=2)
         axes[0].set(xlabel="μ_B of unit 1", ylabel="batches",
                     title=f"batch size {values['batch_size']}: spread {result['mu'].std() / np.sqrt(pop_var[0]):.2f} σ")

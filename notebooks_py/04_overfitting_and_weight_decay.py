@@ -156,7 +156,7 @@ def toy_draw(axes, result, values):
     plots.plot_decision_boundary(axes[0], net.predict, X_pool[:n], y_pool[:n], resolution=90)
     axes[0].set_title(f"2-{'-'.join([str(values['width'])] * values['depth'])}-2 net, {n} points")
     plots.plot_curves(axes[1], h, "acc", parts=("train", "val"))
-    axes[1].set_ylim(0.4, 1.02)
+    axes[1].set(xlim=(0, h.planned_epochs + 1), ylim=(0.4, 1.02))   # the whole run's axes from epoch 1 on
     tr, va = h.train_acc[-1], h.val_acc[-1]
     axes[1].set_title(f"train {tr:.1%} · val {va:.1%} → {verdict(tr, va)}", fontsize=12)
     axes[1].legend(loc="lower right")
@@ -648,14 +648,15 @@ def wd_draw(axes, result, values):
     if "gap" in DASH_REFERENCE:
         axes[1].plot(*DASH_REFERENCE["gap"], color="0.6", ls="--", label="reference (default)")
     axes[1].plot(ep, gap, color=color, label=label)
-    axes[1].set(xlim=(0, DASH_EPOCHS + 1), xlabel="epoch", ylabel=f"train − val (points, every {WD_EVAL_EVERY} epochs)")
+    top = max([20.0, *gap] + list(DASH_REFERENCE.get("gap", ([], []))[1]))
+    axes[1].set(xlim=(0, DASH_EPOCHS + 1), ylim=(min(-5.0, gap.min() - 2), plots.nice_ceiling(top)), xlabel="epoch", ylabel=f"train − val (points, every {WD_EVAL_EVERY} epochs)")
     axes[1].set_title(f"gap, last epoch: {100 * (h.train_acc[-1] - h.val_acc[-1]):.1f} points", fontsize=12)
     axes[1].legend(loc="upper left")
     w = all_weights(net.params)
     axes[2].hist(result["init"], bins=81, range=(-0.4, 0.4), histtype="step", color="0.6", lw=1.5,
                  label="initial")
     axes[2].hist(w, bins=81, range=(-0.4, 0.4), color=color, alpha=0.7, label="now")
-    axes[2].set(yscale="log", xlabel="weight value", ylabel="count")
+    axes[2].set(yscale="log", xlabel="weight value", ylabel="count", ylim=(0.7, plots.nice_ceiling(len(w))))
     axes[2].legend(loc="upper right", fontsize=10)
     axes[2].set_title(f"weights: {np.mean(np.abs(w) < 1e-3):.0%} of |w| < 1e-3", fontsize=12)
 

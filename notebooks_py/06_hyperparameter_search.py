@@ -773,6 +773,8 @@ for i, s in enumerate(bo_states):
 
 
 # %% slideshow={"slide_type": "subslide"}
+EI_FLOOR = 1e-6
+
 def draw_bo(ax_gp, ax_ei, s, title=""):
     ax_gp.plot(X_GRID, f1d(X_GRID), color=COLORS["truth"], ls="--", lw=1.5, label="objective")
     ax_gp.plot(X_GRID, s["mean"], color=COLORS["bayes"], label="GP mean μ")
@@ -781,11 +783,12 @@ def draw_bo(ax_gp, ax_ei, s, title=""):
     ax_gp.plot(s["X"], s["Y"], "o", color="black", ms=7, label="samples")
     ax_gp.axvline(s["next"], color=COLORS["grid"], lw=1.5, ls=":")
     ax_gp.set(ylim=(-1.0, 2.0), title=title)
-    ax_ei.fill_between(X_GRID, s["ei"], color=COLORS["grid"], alpha=0.35)
-    ax_ei.plot(X_GRID, s["ei"], color=COLORS["grid"])
+    # EI on a fixed log axis (10⁻⁶ .. 1): its fall over the iterations reads off one scale
+    ei = np.maximum(s["ei"], EI_FLOOR)
+    ax_ei.fill_between(X_GRID, ei, EI_FLOOR, color=COLORS["grid"], alpha=0.35)
+    ax_ei.plot(X_GRID, ei, color=COLORS["grid"])
     ax_ei.axvline(s["next"], color=COLORS["grid"], lw=1.5, ls=":")
-    ax_ei.set(xlabel="x", ylim=(0, None))
-    ax_ei.ticklabel_format(axis="y", style="sci", scilimits=(0, 0))   # short tick labels: the axes keep their place
+    ax_ei.set(xlabel="x", yscale="log", ylim=(EI_FLOOR, 1.0), yticks=[1e-6, 1e-4, 1e-2, 1])
 
 SHOW = [0, 3, 6, 9]
 fig, axes = plt.subplots(2, 4, figsize=(14, 5.4), sharex=True, layout="constrained",
@@ -830,7 +833,7 @@ bo_dash
 # 2. **Iterations 2–7.** The left bump is pinned down (σ ≈ 0 there), so its EI vanishes, and the peaks of EI
 #    move to the gaps where the band is wide: x = 1, 0.45, 0.82, 0, 0.89 — exploration. The one exception,
 #    iteration 5, goes back to x = 0.21 beside the best sample: EI still finds a little to gain there, and
-#    the best edges up from 0.734 to 0.739 (the sin ripple on the bump). Watch the EI axis: its
+#    the best edges up from 0.734 to 0.739 (the sin ripple on the bump). Watch the EI panel (log scale): its
 #    maximum falls from 0.04 to 10⁻⁴ as the model grows confident.
 # 3. **Iteration 8.** The next point is 0.74, on the narrow bump. At iteration 9 the best jumps from 0.74 to
 #    1.055, the fitted ℓ shrinks (0.098 → 0.070) and EI concentrates around 0.74.

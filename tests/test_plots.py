@@ -58,3 +58,15 @@ def test_streaming_and_empty_runs():
 def test_bad_gap_label():
     with pytest.raises(ValueError, match="gap_label"):
         plots.plot_gap(_ax(), _history(), gap_label="left")
+
+
+@pytest.mark.parametrize("x, want", [(0.37, 0.5), (0.5, 0.5), (0.51, 1.0), (1.0, 1.0), (1.01, 2.0),
+                                     (1200, 2000), (7e-5, 1e-4), (3.0, 5.0), (9.99, 10.0)])
+def test_nice_ceiling_is_the_next_1_2_5_step(x, want):
+    assert plots.nice_ceiling(x) == pytest.approx(want)
+
+
+@pytest.mark.parametrize("bad", [0, -1, float("nan"), float("inf")])
+def test_nice_ceiling_rejects_non_positive(bad):
+    with pytest.raises(ValueError, match="nice_ceiling"):
+        plots.nice_ceiling(bad)
