@@ -207,16 +207,25 @@ def _checked_early_stopping(early_stopping, sets):
 
 
 def random_streams(rng):
-    """Two generators from one seed: (shuffling, dropout masks).
+    """Two independent generators from one seed: ``(shuffling, dropout masks)``.
 
-    Today both are the same generator, ``np.random.default_rng(rng)``: the masks are drawn
-    between the shuffles, so switching dropout on changes the mini-batch order.  Splitting
-    them (the masks from a child stream, ``SeedSequence(rng).spawn(1)[0]``) is the intended
-    fix, but it moves chapter 05's seed-level numbers (its prose quotes them), so it waits
-    for the chapter's revision; every caller already takes the pair from here.
+    - shuffling is ``np.random.default_rng(rng)`` itself, so a run without dropout shuffles
+      exactly as ``default_rng(seed).permutation`` would, epoch after epoch;
+    - the masks come from a child stream of the same seed: ``SeedSequence(seed).spawn(1)[0]``
+      for an integer seed (or None, or a SeedSequence, which is spawned from), and
+      ``Generator.spawn(1)[0]`` for a Generator (or BitGenerator) passed in, which still does
+      the shuffling.
+
+    The masks never consume numbers of the shuffling stream, so switching dropout on (or
+    changing p) leaves the mini-batch order as it was.  Both streams are fixed by the seed:
+    the same seed gives the same orders and the same masks on every machine.
     """
-    g = np.random.default_rng(rng)
-    return g, g
+    if isinstance(rng, np.random.BitGenerator):          # what default_rng also accepts
+        rng = np.random.Generator(rng)
+    if isinstance(rng, np.random.Generator):
+        return rng, rng.spawn(1)[0]
+    seq = rng if isinstance(rng, np.random.SeedSequence) else np.random.SeedSequence(rng)
+    return np.random.default_rng(seq), np.random.default_rng(seq.spawn(1)[0])
 
 
 # ----------------------------------------------------------------------------- one epoch
@@ -294,8 +303,10 @@ def train(net, data, optimizer, *, epochs, batch_size, schedule=None, early_stop
        (its last evaluation may then be up to k − 1 epochs old).
 
     ``optimizer`` is an ``Optimizer`` or a name ("adam") with default hyperparameters.
-    ``rng`` (a seed or Generator) shuffles and draws the dropout masks (``random_streams``:
-    for now one stream for both, so switching dropout on changes the mini-batch order).  No NumPy warnings escape, whatever the learning rate.
+    ``rng`` (a seed, SeedSequence or Generator) fixes two independent streams
+    (``random_streams``): one shuffles, a child stream draws the dropout masks, so switching
+    dropout on does not change the mini-batch order.  No NumPy warnings escape, whatever
+    the learning rate.
     """
     # 1. arguments
     sets = _checked_data(net, data)

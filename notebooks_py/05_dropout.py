@@ -342,11 +342,11 @@ plt.show()
 # %% [markdown] slideshow={"slide_type": "notes"}
 # **What you should see.** Without dropout the net memorises the 300 digits (100 % from epoch
 # 104) and stalls at 80.6 % on the validation digits: a gap of 19.4 points. The **textbook's
-# form** reproduces the book's picture: after 300 epochs only 64.0 % train and 53.8 % validation
-# — a gap of 10.2 points, narrow because it has not fitted the training set yet (§2: its signal
+# form** reproduces the book's picture: after 300 epochs only 63.0 % train and 54.0 % validation
+# — a gap of 9.0 points, narrow because it has not fitted the training set yet (§2: its signal
 # starts about 4× weaker than the inverted form's). The **inverted form**, from the same weights
 # and with the same masks, learns much faster, but at epoch 300 it is still *below* the net
-# without dropout on the validation digits (97.3 % / 78.0 %), with a gap almost as wide (19.3 points).
+# without dropout on the validation digits (97.0 % / 78.2 %), with a gap almost as wide (18.8 points).
 #
 # Read at epoch 300, the experiment says "dropout hardly helps". But look at the slopes: the net
 # without dropout has finished — it has nothing left to learn — while both dropout nets are still
@@ -427,15 +427,18 @@ plt.show()
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # **What you should see.** At the textbook's stopping point (epoch 300, η = 0.01) the dropout net
-# is behind, 78.6 ± 0.5 % against 81.1 ± 0.5 % on the validation digits (−2.5 ± 0.3 points, the
-# same sign in every seed) — the "dropout hardly helps" of §3. That number only measures how far
-# the dropout net has got. Given the epochs it needs (its best validation epochs are 580–780), it
-# passes the plain net at about epoch 400 and ends **ahead**: 83.4 ± 0.7 % against 81.5 ± 0.6 %
-# (+1.9 ± 1.2 points); between epochs 601–700 and 701–800 its validation accuracy no longer moves
-# (+0.1 ± 0.2), so 800 epochs is converged enough. With the paper's larger learning rate the same
-# happens within the textbook's 300 epochs: 84.5 ± 0.6 % against 82.0 ± 0.9 % (+2.5 ± 1.5 points).
-# The net without dropout is finished after about 100 epochs at either η; more epochs change
-# nothing for it. The test digits (§5.3) confirm the direction.
+# is behind, 79.2 ± 0.9 % against 81.1 ± 0.5 % on the validation digits (−1.9 ± 0.5 points; with
+# that mean and spread over 3 seeds no seed can be ahead) — the "dropout hardly helps" of §3. That
+# number only measures how far the dropout net has got. Given the epochs it needs (its best
+# validation epochs are 579–763), the seeds' mean passes the plain net's at about epoch 400 and ends
+# **ahead**: 83.2 ± 1.0 % against 81.5 ± 0.6 % (+1.7 ± 1.3 points). The sign is the same in every
+# seed (a mean of 1.7 with an sd of 1.3 leaves no room for a negative one), the size is not pinned
+# down: with three seeds it could be half a point or three. Between epochs 601–700 and 701–800 its
+# validation accuracy hardly moves any more (+0.3 ± 0.3 points), so 800 epochs is close enough to
+# converged. With the paper's larger learning rate the same happens within the textbook's 300
+# epochs: 84.5 ± 0.9 % against 82.0 ± 0.9 % (+2.5 ± 1.7 points, again ahead in every seed; best
+# epochs 159–253). The net without dropout is finished after about 100 epochs at either η; more
+# epochs change nothing for it. The test digits (§5.3) confirm the direction.
 #
 # **Equal epochs is not an equal budget**: a regulariser that slows learning down must be given
 # the epochs (or the learning rate) to finish, and every method must be read at its own best
@@ -539,6 +542,10 @@ print(f"largest incoming-weight norm ‖w‖₂ of any hidden unit, 3 converged 
 h_none, h_drop = mnist_dash.result["none"], mnist_dash.result["drop"]
 print(f"dashboard default (p = 0.2, η = 0.05, batch 100, 300 epochs, seed 0): "
       f"no dropout {best_label(h_none)}, dropout {best_label(h_drop)}")
+for name, h in (("no dropout", h_none), ("dropout", h_drop)):
+    low = int(np.argmin(h.val_loss))
+    print(f"  {name:10s}: validation loss lowest {h.val_loss[low]:.2f} at epoch {h.epochs_of('val_loss')[low]}, "
+          f"{h.val_loss[-1]:.2f} at epoch {h.epochs_of('val_loss')[-1]}")
 
 # %% slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
 mnist_dash
@@ -549,11 +556,17 @@ mnist_dash
 # * **η = 0.01** (the textbook's): after 300 epochs the green validation curve is still rising and
 #   below the black one; set **epochs** to 800 and the green best-epoch dot moves far right, above
 #   the black one — §3.2 on one seed.
-# * **η = 0.05** (the default): the dropout net overtakes after about 100 epochs; its validation
-#   loss keeps falling while that of the net without dropout climbs again after about epoch 30 (it
-#   grows ever more confident on the digits it gets wrong — the accuracy does not show that).
-# * **p = 0.5** on this narrow 6 × 100 net: it barely learns at all — too many units missing in every
-#   one of six layers; by the wider-layer rule it would want about 200 units per layer.
+# * **η = 0.05** (the default): the dropout net overtakes after 100–150 epochs. Now look at the
+#   loss panel: *both* validation losses climb again, the plain net's after about epoch 30, the
+#   dropout net's after about epoch 75 — and by epoch 300 the dropout net's is the higher one
+#   (printed above), although its accuracy is the higher one too. Both nets grow ever more
+#   confident on the digits they get wrong, and the accuracy does not show that. So dropout does
+#   not cure over-confidence here, and early stopping on the validation *loss* would hand back the
+#   dropout net of about epoch 75, some 180 epochs before its best accuracy: choose what you
+#   monitor with care (§3.2 selects on accuracy).
+# * **p = 0.5** on this narrow 6 × 100 net: it learns very slowly and ends far below the net without
+#   dropout — too many units missing in every one of six layers; by the wider-layer rule it would
+#   want about 200 units per layer.
 # * **η = 0.3:** a still larger step also works for this net and gets the dropout net to its best
 #   epoch sooner. **Max-norm c = 3 or 4** changes nothing here (the printed norm: no unit's weights
 #   get that long); **c = 1** does bite — it caps the weights below where this net wants them.
@@ -705,11 +718,13 @@ toy_dash
 #   memorisation down; it does not stop it.
 # * **λ:** λ = 0.1 already flattens the boundary to a straight line; λ = 1 leaves one class
 #   everywhere. Combined with p = 0.5, a small λ such as 0.01 looks smoother still — but the seed
-#   table above says that on the validation points "both" (+2.0 ± 1.6 points over no
-#   regularisation) is no better than either regulariser alone (both − dropout +0.4 ± 0.8,
-#   both − L2 +0.0 ± 0.6): on 60 points one of them does the job, and one run's "90.4 % against
-#   89.6 %" is far inside the noise (a single accuracy on 500 points has a standard error of
-#   about 1.4 points).
+#   table above says that on the validation points "both" is no better than either regulariser
+#   alone (both − dropout +0.0 ± 0.6, both − L2 −0.3 ± 0.6 points): on 60 points the second one adds
+#   nothing. Even each one alone is not a sure gain with 4 seeds: +1.7 ± 1.1 (dropout), +2.0 ± 1.0
+#   (L2) and +1.7 ± 1.6 (both) points over no regularisation, none more than two standard errors
+#   from zero — a likely gain of a point or two, not a measured one. One run's "90.6 % for both against
+#   89.2 % for dropout alone" (seed 0) is far inside that noise (a single accuracy on 500 points has
+#   a standard error of about 1.4 points).
 # * **η and batch size:** at η = 0.3 (with p = 0.5) Adam jumps around and the boundary is erratic;
 #   at 0.0003 the net is still underfitting after 300 epochs. Batches of 2 make every epoch 30
 #   noisy updates (and slow); batches of 50 only one or two. Such runs are chaotic: their exact
@@ -836,24 +851,29 @@ plt.show()
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # **What you should see.**
-# * **MC averaging converges to the scaled net — and this close:** one thinned network (K = 1)
-#   gets 78.6 % of the validation digits right, the scaled net 85.0 %; from K ≈ 10 the MC average
-#   is within a point of it, and at K = 200 the two give the same answer on 99.2 % of the
-#   validation digits (they differ on 4 of 500). The one cheap pass with scaled weights is a good
-#   stand-in for the average over thinned nets; MC dropout does not beat it here (test digits,
-#   K = 100: 82.9 ± 2.0 % against 82.6 ± 2.3 %, well inside the spread).
-# * **The test table** confirms §3.2: at epoch 300 dropout is behind in every seed (−1.6 ± 0.3
-#   points); at the best validation epoch it is ahead in 5 of the 6 seed pairs (+2.7 ± 2.5 points
-#   at η = 0.01, +2.0 ± 2.6 at η = 0.05). A real gain of about 2 points on 300 training digits, but
-#   a noisy one: a single lucky seed (+5.6) would overstate it, an unlucky one (−0.8) deny it.
-# * **Converged dropout vs a real ensemble.** On the test digits one converged dropout net is
-#   about as good as an ensemble of **three** independently trained nets without dropout
-#   (82.6 ± 2.3 % against 82.6 %), and both beat one plain net (80.6 ± 0.5 %). So dropout does
-#   deliver an ensemble-like gain for the price of one net — the old "a real ensemble beats it"
-#   came from the unfinished 300-epoch dropout net. An ensemble of three dropout nets is better
-#   again (84.8 %): the two kinds of averaging add up. Each ensemble is a single number on 500
-#   digits (standard error ≈ 1.7 points), and the dropout nets' spread over seeds is large, so read
-#   these as "about equal" and "better", not to the decimal.
+# * **MC averaging converges to the scaled net — but slowly:** one thinned network (K = 1) gets
+#   77.2 % of the validation digits right, the scaled net 85.0 %; at K = 10 and 20 the MC average
+#   is still 1.6–1.8 points short, from K ≈ 50 it is within a point, and at K = 200 the two give
+#   the same answer on 99.2 % of the validation digits (they differ on 4 of 500). The one cheap
+#   pass with scaled weights is a good stand-in for the average over many thinned networks — a
+#   handful of passes is not; MC dropout does not beat it here (test digits, K = 100:
+#   84.3 ± 1.1 % against 84.5 ± 0.9 %, a tie).
+# * **The test table** confirms §3.2 at the best validation epoch: dropout is ahead in all 6 seed
+#   pairs (+2.9 ± 2.6 points at η = 0.01, +3.9 ± 1.4 at η = 0.05). A real gain of about 3 points
+#   on 300 training digits, but a noisy one: per seed it ranges from +0.4 to +5.6, so a single run
+#   could as well suggest "no effect" as "a big one". At the textbook's epoch 300 the test digits
+#   are less clear than the validation digits were: −1.0 ± 1.0 points, behind in two seeds and
+#   tied (+0.0) in the third — with 3 seeds, not distinguishable from a tie. What the textbook's
+#   stopping point shows is that the dropout net is *not yet better*, not that it is worse.
+# * **Converged dropout vs a real ensemble.** On the test digits one converged dropout net did a
+#   little *better* than an ensemble of **three** independently trained nets without dropout
+#   (84.5 ± 0.9 % against 82.6 %: about 2 points, and with this mean and spread every seed's net is
+#   above the ensemble), and both beat one plain net (80.6 ± 0.5 %). So dropout delivers at least
+#   an ensemble-like gain for the price of one net — the old "a real ensemble beats it" came from
+#   the unfinished 300-epoch dropout net. An ensemble of three dropout nets is higher again
+#   (86.8 %): the two kinds of averaging seem to add up. But each ensemble is a single number on
+#   500 digits (standard error ≈ 1.7 points, about the size of these margins), so read them as
+#   "at least as good" and "probably better", not to the decimal.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6 · A caveat: dropout in front of batch norm
@@ -946,8 +966,8 @@ for name, idx in (("most certain", order[:50]), ("least certain", order[-50:])):
 #
 # 1. Dropout zeroes each hidden unit with probability p (Keras' `rate`, PyTorch's `p`) at every training step, so each update trains one of 2ⁿ thinned networks that share the weights. The paper, CS231n and the lecture slide's "p = 0.8" use p for the **keep** probability: check which one you read.
 # 2. Training and test must agree in expectation: inverted dropout divides by 1 − p in training and leaves inference alone; the original form multiplies by 1 − p at test — same functions, but from the same initial weights the original form trains much more slowly.
-# 3. **Equal epochs is not a fair budget.** Stopped at the textbook's 300 epochs (η = 0.01) the p = 0.2 net is behind (validation 78.6 ± 0.5 % vs 81.1 ± 0.5 %); trained to convergence (800 epochs) or with η = 0.05, it is ahead: 83.4 ± 0.7 % vs 81.5 ± 0.6 % and 84.5 ± 0.6 % vs 82.0 ± 0.9 % (3 seeds); on the test digits, at the best validation epoch, +2.7 ± 2.5 and +2.0 ± 2.6 points (ahead in 5 of 6 seed pairs, §5.3). Dropout nets need longer training or a larger learning rate; compare at each net's best validation epoch.
-# 4. The scaled network is a close stand-in for the Monte-Carlo average over thinned networks (same answer on 99.2 % of the digits at K = 200); a converged dropout net matched an ensemble of three plain nets on the test digits, for a third of the cost, and averaging dropout nets helps further. MC dropout's spread is a useful uncertainty: the net is far less sure of the digits it gets wrong.
+# 3. **Equal epochs is not a fair budget.** Stopped at the textbook's 300 epochs (η = 0.01) the p = 0.2 net is behind on the validation digits (79.2 ± 0.9 % vs 81.1 ± 0.5 %; on the test digits −1.0 ± 1.0 points, a tie within the spread); trained to convergence (800 epochs) or with η = 0.05, it is ahead: 83.2 ± 1.0 % vs 81.5 ± 0.6 % and 84.5 ± 0.9 % vs 82.0 ± 0.9 % (3 seeds); on the test digits, at the best validation epoch, +2.9 ± 2.6 and +3.9 ± 1.4 points (ahead in all 6 seed pairs, by 0.4 to 5.6 points, §5.3). Dropout nets need longer training or a larger learning rate; compare at each net's best validation epoch.
+# 4. The scaled network is a close stand-in for the Monte-Carlo average over many thinned networks (within a point from K ≈ 50, same answer on 99.2 % of the digits at K = 200); a converged dropout net did at least as well as an ensemble of three plain nets on the test digits (about 2 points above it, for a third of the cost), and averaging dropout nets seems to help further. MC dropout's spread is a useful uncertainty: the net is far less sure of the digits it gets wrong.
 # 5. The paper's recipe: longer training or 10–100 × the learning rate, max-norm c ≈ 3–4, n/(1 − p) units per layer (the paper's n/p with keep probability p), p = 0.5 hidden, at most 0.2 at the inputs.
 # 6. Skip it for small nets that underfit (it removes capacity) and when data is plentiful. Do not put dropout in front of a batch-norm layer: BN's running variance then disagrees with test time (variance shift). Put it after the last BN layer; with `MLP(batchnorm=True)` use `dropout=0` (a small p ≤ 0.1 only limits the damage).
 

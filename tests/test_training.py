@@ -325,8 +325,6 @@ def recorded_batches(net, data, **kw):
     return seen
 
 
-@pytest.mark.xfail(strict=True, reason="shuffling and dropout masks still share one stream "
-                   "(training.random_streams): splitting them moves chapter 05's quoted numbers")
 def test_dropout_does_not_change_the_batch_order():
     X, _ = make_moons(80, 0.1, rng=0)
     data = (X, np.arange(80) % 2)          # labels = row parity: the batches show the order
@@ -339,3 +337,67 @@ def test_dropout_does_not_change_the_batch_order():
     g = np.random.default_rng(5)
     orders = np.concatenate([g.permutation(80) for _ in range(3)])
     np.testing.assert_array_equal(np.concatenate(plain), data[1][orders])
+
+
+def recorded_masks(monkeypatch, seed, p=0.5):
+    """The dropout factors (mask / (1 − p)) of every training forward pass of a short run."""
+    from course_utils import layers as L
+    seen, forward = [], L.dropout_forward
+
+    def spy(x, p, **kw):
+        out, scale = forward(x, p, **kw)
+        if kw.get("train") and scale is not None:
+            seen.append(np.array(scale))
+        return out, scale
+    monkeypatch.setattr(L, "dropout_forward", spy)
+    X, y = make_moons(80, 0.1, rng=0)
+    net = MLP(2, [8, 8], 2, dropout=p, rng=0)
+    train(net, (X, y), "sgd", epochs=2, batch_size=16, rng=seed, eval_train=False)
+    monkeypatch.undo()
+    return seen, snapshot(net)
+
+
+def test_dropout_masks_are_reproducible_from_the_seed(monkeypatch):
+    a, wa = recorded_masks(monkeypatch, 3)
+    b, wb = recorded_masks(monkeypatch, 3)
+    c, _ = recorded_masks(monkeypatch, 4)
+    assert len(a) == len(b) == len(c) == 2 * 5 * 2          # epochs × batches × hidden layers
+    for m, n in zip(a, b):
+        np.testing.assert_array_equal(m, n)                  # same seed: the same masks
+    assert_same_weights(wa, wb)                              # ... and the same run
+    assert any(not np.array_equal(m, n) for m, n in zip(a, c))   # another seed: other masks
+    # the masks come from the seed's child stream, SeedSequence(seed).spawn(1)[0]
+    child = np.random.default_rng(np.random.SeedSequence(3).spawn(1)[0])
+    np.testing.assert_array_equal(a[0], (child.random(a[0].shape) >= 0.5) / 0.5)
+
+
+def test_random_streams_for_every_kind_of_rng():
+    from course_utils.training import random_streams
+
+    def draws(pair):
+        return [g.random(4) for g in pair]
+    ref = draws(random_streams(7))
+    assert not np.array_equal(*ref)                          # two different streams
+    np.testing.assert_array_equal(ref[0], np.random.default_rng(7).random(4))
+    for same in (np.random.SeedSequence(7), np.random.default_rng(7), np.random.PCG64(7)):
+        for x, y in zip(draws(random_streams(same)), ref):
+            np.testing.assert_array_equal(x, y)
+    g = np.random.default_rng(7)
+    assert random_streams(g)[0] is g                         # a Generator passed in still shuffles
+    none = draws(random_streams(None))
+    assert not np.array_equal(*none)
+
+
+def test_run_without_dropout_is_unchanged_by_the_split(digits, monkeypatch):
+    """No dropout draws no masks: the run is bit-identical to the old single shared stream."""
+    from course_utils import training
+
+    def run():
+        net = MLP(784, [16, 16], 10, rng=1)
+        h = train(net, digits, Optimizer("sgd", lr=0.1), epochs=3, batch_size=32, rng=9)
+        return h, snapshot(net)
+    h_new, w_new = run()
+    monkeypatch.setattr(training, "random_streams", lambda rng: (np.random.default_rng(rng),) * 2)
+    h_old, w_old = run()
+    assert_same_weights(w_new, w_old)
+    assert h_new.batch_loss == h_old.batch_loss and h_new.val_acc == h_old.val_acc
