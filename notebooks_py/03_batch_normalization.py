@@ -387,13 +387,15 @@ def draw_bn_vs_plain(axes, result, values):
     for ax, (name, title) in zip(axes, (("no batchnorm", "without batch norm"),
                                         ("batchnorm", "with batch norm"))):
         h = result.get(name)
-        ax.set(xlim=(0.5, 10.5), ylim=(0, 1), ylabel="validation accuracy")   # (also while waiting)
         if h is None:
             ax.set_title(f"{title}: waiting…")
-            continue
-        plots.plot_curves(ax, h, "acc", color=plots.color_for(name), parts=("val",))
-        last = f"val {h.val_acc[-1]:.1%}" if h.val_acc else h.status
-        ax.set_title(f"{title}: {last}")
+        else:
+            plots.plot_curves(ax, h, "acc", color=plots.color_for(name), parts=("val",))
+            last = f"val {h.val_acc[-1]:.1%}" if h.val_acc else h.status
+            ax.set_title(f"{title}: {last}")
+        # the same axes while a panel waits and after: the next frame re-draws only the curves
+        ax.set(xlim=(0.5, 10.5), ylim=(0, 1), xlabel="epoch", ylabel="validation accuracy")
+        ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
 
 dash = W.Dashboard(
     bn_vs_plain, draw_bn_vs_plain, layout=(1, 2), figsize=(11, 4), stream_every=2,

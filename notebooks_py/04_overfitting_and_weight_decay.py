@@ -132,19 +132,13 @@ def toy_experiment(width, depth, n, live):
     n = int(n)                                       # the slider's values are floats
     batch = min(n, 50)
     epochs = int(np.ceil(TOY_UPDATES / np.ceil(n / batch)))
-    every = max(1, epochs // 6)                      # about six live frames per run
-
-    def on_epoch(h):
-        live.partial["run"] = h
-        if h.epochs % every:
-            return not live.cancelled
-        return live.tick(f"epoch {h.epochs}/{epochs}")
+    every = max(1, epochs // 6)     # evaluated (and streamed) on epoch 1, about six times, and at the end
 
     net = MLP(2, [width] * depth, 2, rng=0)
     live.partial["net"] = net
     data = dict(X_train=X_pool[:n], y_train=y_pool[:n], X_val=X_mval, y_val=y_mval)
     h = train(net, data, Optimizer("adam", lr=0.01), epochs=epochs, batch_size=batch,
-              on_epoch=on_epoch, rng=0, eval_every=every)
+              on_epoch=live.track("run"), rng=0, eval_every=every)
     return {"run": h, "net": net}
 
 

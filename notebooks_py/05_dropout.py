@@ -655,15 +655,8 @@ for single in ("dropout p = 0.5", "L2 λ = 0.01"):
 
 # %% slideshow={"slide_type": "subslide"}
 def toy_experiment(p, lam, lr, epochs, batch_size, live):
-    every = max(1, int(epochs) // 6)                 # about six live frames per run
-
-    def on_epoch(h):
-        live.partial["run"] = h
-        if h.epochs % every:
-            return not live.cancelled
-        return live.tick(f"epoch {h.epochs}/{epochs}")
-
-    net, h = toy_run(p, lam, lr, epochs, batch_size, on_epoch=on_epoch, live=live, eval_every=every)
+    every = max(1, int(epochs) // 6)   # evaluated (and streamed) on epoch 1, about six times, and at the end
+    net, h = toy_run(p, lam, lr, epochs, batch_size, on_epoch=live.track("run"), live=live, eval_every=every)
     return {"run": h, "net": net}
 
 

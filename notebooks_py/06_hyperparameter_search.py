@@ -38,6 +38,7 @@ from course_utils import plots
 from course_utils import checks, widgets as W
 from course_utils import MLP, Optimizer, load_mnist, train
 from course_utils.data import kfold
+from course_utils.report import mean_sd
 from course_utils import search, textbook
 from course_utils.search import (LogUniform, OneMinusLogUniform, Uniform, Choice, IntRange,
                                  grid_search, random_search, narrow, bayes_opt, top_k, best,
@@ -379,15 +380,14 @@ for rep in range(500):
     found["centred grid"].append(best(grid_search(obj, plane, 3, rng=rep, centered=True)).score)
     found["random"].append(best(random_search(obj, plane, 9, rng=rep)).score)
 found = {name: np.array(v) for name, v in found.items()}
-se = lambda x: np.std(x, ddof=1) / math.sqrt(len(x))                # standard error of a mean
 print("best f found with 9 trials, 500 objectives (the maximum is 1.1):")
 print(f"{'strategy':<14} {'mean ± s.e.':>14} {'10th–90th percentile':>22}")
 for name, v in found.items():
     lo, hi = np.percentile(v, [10, 90])
-    print(f"{name:<14} {v.mean():>7.3f} ± {se(v):.3f} {lo:>13.2f} – {hi:.2f}")
+    print(f"{name:<14} {mean_sd(v, '>7.3f', error='se')} {lo:>13.2f} – {hi:.2f}")     # ± standard error
 for name in ("edge grid", "centred grid"):
     win = (found["random"] > found[name]).astype(float)
-    print(f"random search finds the better point than the {name:<12}: {win.mean():.0%} ± {se(win):.0%} of the objectives")
+    print(f"random search finds the better point than the {name:<12}: {mean_sd(win, '.0%', error='se')} of the objectives")
 
 # %% slideshow={"slide_type": "subslide"}
 fig, ax = plots.figure(1, 1, width=8, height=3.6)
@@ -429,8 +429,8 @@ for d in range(1, 7):
     n = int(round(N_BUDGET ** (1 / d), 9))                         # ⌊81^(1/d)⌋ values per axis
     grid_best = np.array([bump(x_cells(n), c).max() for c in centres])
     rand_best = np.array([bump(g.uniform(0, 1, N_BUDGET), c).max() for c in centres])
-    print(f"{d:>2} {n:>16} {n ** d:>12} {grid_best.mean():>11.3f} ± {se(grid_best):.3f} "
-          f"{rand_best.mean():>6.3f} ± {se(rand_best):.3f}")
+    print(f"{d:>2} {n:>16} {n ** d:>12} {mean_sd(grid_best, '>11.3f', error='se')} "
+          f"{mean_sd(rand_best, '>6.3f', error='se')}")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # **What you see.** Random search finds the bump equally well in every dimension: its 81 values of the
@@ -912,7 +912,7 @@ print(f"{'winner of':<20} {'η':>9} {'λ':>8} {'validation':>10} {'fresh digits,
 for name, t in winners.items():
     a = rescored[name]
     print(f"{name:<20} {t.params['lr']:>9.2e} {t.params['weight_decay']:>8.1e} {t.score:>10.2f} "
-          f"{a.mean():>17.3f} ± {se(a):.3f} (s.e.)")
+          f"{mean_sd(a, '>17.3f', error='se')} (s.e.)")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # **What you see.** Bayesian optimization finds the good region sooner: after 10 trials its best is 0.75,
