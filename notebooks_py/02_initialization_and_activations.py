@@ -527,7 +527,7 @@ def hist_draw(axes, result, values):
     low = max(min(stds.min(), across.min()) / 3, 1e-30)
     decades = np.floor(np.log10(min(1e-2, low))), np.ceil(np.log10(max(3.0, stds.max() * 3)))
     std_ax.set(title="std of activations", xlabel="layer", xlim=(0.5, len(acts) + 0.5),
-               ylim=tuple(10.0 ** decades))      # whole decades, at least 0.01 .. 10: flat looks flat
+               ylim=(10.0 ** decades[0], 10.0 ** decades[1]))   # whole decades, at least 0.01 .. 10
     std_ax.legend(loc="lower left", fontsize=10)
     sat = [np.mean(s < 0.01) for s in slopes]
     sat_ax.plot(layer, sat, marker="o", color=color)
