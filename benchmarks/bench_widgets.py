@@ -279,7 +279,7 @@ def own_phases(dash, n=5):
     r = {}
     for streamed in (True, False):
         log = [dash.redraw(streamed=streamed).frame_log[-1] for _ in range(n)]
-        r[streamed] = {k: statistics.median(f[k] for f in log) for k in ("seconds", "draw", "layout", "agg", "png", "bytes")}
+        r[streamed] = {k: statistics.median(f[k] for f in log) for k in ("seconds", "draw", "layout", "agg", "encode", "bytes")}
     r["image"] = dash.image
     return r
 
@@ -291,7 +291,7 @@ def differing_pixels(png_a, png_b):
 
 
 FRAME_COLUMNS = ("dashboard", "first", "done", "exp→1st", "| cla+draw", "layout", "Agg", "PNG",
-                 "kB", "| stream", "draw", "Agg", "PNG", "full", "layout", "same px")
+                 "kB", "| stream", "draw", "Agg", "encode", "full", "layout", "same px")
 
 
 def frames_table(chapters, steps):
@@ -315,7 +315,7 @@ def frames_table(chapters, steps):
             if own:
                 s, f = own[True], own[False]
                 same = 1 - differing_pixels(old["image"], own["image"])
-                cells += [ms(s["seconds"]), ms(s["draw"]), ms(s["agg"]), ms(s["png"]), ms(f["seconds"]),
+                cells += [ms(s["seconds"]), ms(s["draw"]), ms(s["agg"]), ms(s["encode"]), ms(f["seconds"]),
                           ms(f["layout"]), f"{same:9.1%}"]
             print("".join(cells), flush=True)
             dash.close()

@@ -720,7 +720,8 @@ dash_data_small = {"X_train": X, "y_train": y, "X_val": X_val[:500], "y_val": y_
 def small_batch_experiment(batch_size, live):
     mus, _ = batch_statistics(batch_size, n_batches=300)
     runs = {"mu": mus[:, 0]}
-    live.partial["mu"] = runs["mu"]                # (shown from the first streamed frame on)
+    live.partial["mu"] = runs["mu"]
+    live.tick("batch statistics")                  # a first frame now, before the training
     for name, bn in (("no batchnorm", False), ("batchnorm", True)):
         runs[name] = small_batch_run(batch_size, bn, data=dash_data_small, on_epoch=live.track(name))
         if live.cancelled:

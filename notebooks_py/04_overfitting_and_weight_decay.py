@@ -643,7 +643,7 @@ def wd_draw(axes, result, values):
         axes[1].plot(*DASH_REFERENCE["gap"], color="0.6", ls="--", label="reference (default)")
     axes[1].plot(ep, gap, color=color, label=label)
     top = max([20.0, *gap] + list(DASH_REFERENCE.get("gap", ([], []))[1]))
-    axes[1].set(xlim=(0, DASH_EPOCHS + 1), ylim=(min(-5.0, gap.min() - 2), plots.nice_ceiling(top)), xlabel="epoch", ylabel=f"train − val (points, every {WD_EVAL_EVERY} epochs)")
+    axes[1].set(xlim=(0, DASH_EPOCHS + 1), ylim=(min(-5.0, gap.min() - 2), plots.nice_ceiling(top)), xlabel=f"epoch (evaluated every {WD_EVAL_EVERY})", ylabel="train − val (points)")
     axes[1].set_title(f"gap, last epoch: {100 * (h.train_acc[-1] - h.val_acc[-1]):.1f} points", fontsize=12)
     axes[1].legend(loc="upper left")
     w = all_weights(net.params)

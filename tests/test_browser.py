@@ -62,10 +62,10 @@ if MISSING and os.environ.get("CI") != "true":      # one skip line for the whol
 # picture of the same values drawn again from scratch (a synchronous run)
 KERNEL_REPORT = '''import hashlib
 dash.wait()
-shown, trained_lr = hashlib.sha256(dash.image).hexdigest(), dash.history.lr[0]
+shown, trained_lr = hashlib.sha256(dash.frame_bytes).hexdigest(), dash.history.lr[0]
 dash.run(sync=True)
 print(f"REPORT lr={dash.values['lr']:.4g} trained={trained_lr:.4g} shown={shown} "
-      f"redrawn={hashlib.sha256(dash.image).hexdigest()}")'''
+      f"redrawn={hashlib.sha256(dash.frame_bytes).hexdigest()}")'''
 
 
 def _require_browser():

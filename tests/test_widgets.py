@@ -904,7 +904,7 @@ def test_streamed_frames_skip_layout_and_full_frames_lay_out_only_when_needed():
     assert not any(f["laid_out"] for f in log[-4:])      # same limits: the same layout
     dash.set(a=3.0, sync=True)
     assert dash.frame_log[-1]["laid_out"]                # new tick labels: laid out again
-    assert set(log[-1]) >= {"draw", "layout", "agg", "png", "bytes", "seconds"}
+    assert set(log[-1]) >= {"draw", "layout", "agg", "encode", "bytes", "seconds"}
 
 
 def test_track_every_streams_every_kth_epoch():
@@ -1026,6 +1026,10 @@ def _styles_change(axes, i):
     if i % 3 == 0:
         axes[1].axis("off")
     axes[1].grid(i % 2 == 0)
+    axes[0].set_title(f"title {i}\nsecond line" if i % 2 else "a title")   # (placed over the ticks)
+    axes[1].set_title("left", loc="left")
+    if i % 4 == 1:
+        axes[0].xaxis.tick_top()
 
 
 BLIT_CASES = {"fixed limits": _fixed, "autoscaled": _autoscaled, "collections": _collections,
@@ -1053,10 +1057,31 @@ def test_blitted_streamed_frames_equal_a_fresh_figure(case):
         fig, axes = figure()
         fn(axes, i)
         fig.canvas.draw()
-        got = np.asarray(PIL.Image.open(io.BytesIO(png)))
-        want = np.asarray(PIL.Image.open(io.BytesIO(png_bytes(fig))))
+        got = np.asarray(PIL.Image.open(io.BytesIO(png)).convert("RGBA"))
+        want = np.asarray(PIL.Image.open(io.BytesIO(png_bytes(fig))).convert("RGBA"))
         assert got.shape == want.shape
         assert (got == want).all(), f"frame {i} differs in {(got != want).any(-1).mean():.2%} of pixels"
     blitted = sum(f["blitted"] for f in frame.frame_log)
     if case in ("fixed limits", "collections"):
         assert blitted == 7                  # the background was re-used on every streamed frame
+
+
+def test_frames_travel_as_lossless_webp_and_readers_get_the_same_pixels_as_png():
+    """The widget carries WebP (where Pillow has it): smaller and faster to encode than PNG,
+    and decoded it is the figure's Agg buffer exactly; ``dash.image`` and the static picture
+    in the notebook are PNG."""
+    from course_utils.widgets import frame
+    import PIL.Image
+
+    dash = tiny_dashboard()
+    raw = dash.frame_bytes
+    assert dash.frame_format == frame.FORMAT
+    if frame.FORMAT == "webp":
+        assert raw[:4] == b"RIFF" and raw[8:12] == b"WEBP"
+    buffer = np.asarray(dash.fig.canvas.buffer_rgba())
+    shown = np.asarray(PIL.Image.open(io.BytesIO(raw)).convert("RGBA"))
+    assert (shown == buffer).all()                               # lossless
+    assert is_png(dash.image)
+    assert (np.asarray(PIL.Image.open(io.BytesIO(dash.image)).convert("RGBA")) == buffer).all()
+    with pytest.raises(ValueError, match="fmt must be"):
+        frame.encode(dash.fig, "gif")

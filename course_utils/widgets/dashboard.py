@@ -11,7 +11,7 @@ from .. import plots  # (importing it applies the course style)
 from .. import validate as _v
 from ..dashboard_view import arrange_controls, controls_height, done_message, readout
 from ..widget_guard import check_control_value, close_tree, release_previous
-from .frame import Frame
+from .frame import FORMAT, Frame, as_png
 from .live import Live
 
 
@@ -85,7 +85,7 @@ class Dashboard:
         # 3. the widgets: never wider than its pixels, nor taller than the screen left under
         # the controls (121 px: JupyterLab's menu, tabs, toolbar and status bar)
         w = _w()
-        self._image = w.Image(format="png", layout=w.Layout(
+        self._image = w.Image(format=FORMAT, layout=w.Layout(
             width="auto", max_width="100%", max_height=f"calc(100vh - {121 + chrome}px)",
             align_self="flex-start"))
         self._status, self.status_text = w.HTML(value=""), ""
@@ -215,12 +215,12 @@ class Dashboard:
         """Draw ``result`` and show it unless a newer value arrived meanwhile (then nothing
         is painted and False is returned).  ``layout=False``: a streamed frame."""
         t0 = time.perf_counter()
-        png = self._frame.render(self.draw_fn, result, self.values if values is None else values,
-                                 streamed=not layout)
+        data = self._frame.render(self.draw_fn, result, self.values if values is None else values,
+                                  streamed=not layout)
         with self._paint:
             if gen is not None and not self.is_current(gen):
                 return False
-            self._image.value = png
+            self._image.value = data
             self.frames += 1
             self.frame_times.append(time.perf_counter())
             self.render_seconds = time.perf_counter() - t0
@@ -252,7 +252,18 @@ class Dashboard:
 
     @property
     def image(self):
-        """The PNG bytes currently shown."""
+        """The picture currently shown, as PNG bytes (the widget carries it as ``frame_format``:
+        lossless WebP where Pillow has it, the same pixels)."""
+        return as_png(bytes(self._image.value), self._image.format)
+
+    @property
+    def frame_format(self):
+        """The format of the frames sent to the browser ("webp" or "png")."""
+        return self._image.format
+
+    @property
+    def frame_bytes(self):
+        """The bytes of the picture the browser shows, in ``frame_format``."""
         return bytes(self._image.value)
 
     def close(self):
