@@ -1158,7 +1158,7 @@ sh_best = np.array([best([t for t in h if t.round == len(rungs) - 1]).score for 
 rand9 = np.array([best(acting[9 * b: 9 * b + 9]).score for b in range(6)])
 print(f"successive halving, 3 searches: best {', '.join(f'{s:.2f}' for s in sh_best)}; mean {sh_best.mean():.2f}")
 print(f"random search, 9 full runs, 6 blocks: best {', '.join(f'{s:.2f}' for s in rand9)}; "
-      f"mean {rand9.mean():.2f} ± {se(rand9):.2f} (s.e.)")
+      f"mean {mean_sd(rand9, '.2f', error='se')} (s.e.)")
 for r, h in enumerate(halvings):
     cut = [t for t in h if t.round == 0]
     ended = [t for t in h if t.round == len(rungs) - 1]

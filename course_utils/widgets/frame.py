@@ -75,6 +75,26 @@ def as_png(data, fmt):
     return buf.getvalue()
 
 
+def _grid_as_rc(ax):
+    """True when the grid lines are on/off and styled as the rc says (as cla() leaves them)."""
+    rc = mpl.rcParams
+    for axis, name in ((ax.xaxis, "x"), (ax.yaxis, "y")):
+        for which, ticks in (("major", axis.majorTicks), ("minor", axis.minorTicks)):
+            want = bool(rc["axes.grid"]) and rc["axes.grid.which"] in (which, "both") \
+                and rc["axes.grid.axis"] in (name, "both")
+            if not ticks:
+                return False
+            line = ticks[0].gridline
+            if line.get_visible() != want:
+                return False
+            if want and not (mpl.colors.same_color(line.get_color(), rc["grid.color"])
+                             and line.get_linestyle() == rc["grid.linestyle"]
+                             and line.get_linewidth() == rc["grid.linewidth"]
+                             and line.get_alpha() == rc["grid.alpha"]):
+                return False
+    return True
+
+
 def clear_keeping_ticks(ax):
     """``ax.cla()`` without re-creating the tick objects (the costly part of the next draw)."""
     # 1. what the draw function added: artists, legend, insets
@@ -92,9 +112,10 @@ def clear_keeping_ticks(ax):
     ax.set_ylabel("")
     ax.set_axis_on()
     ax.set_prop_cycle(None)                  # colours start again at the first
-    ax.grid(False)
-    if mpl.rcParams["axes.grid"]:
-        ax.grid(True, which=mpl.rcParams["axes.grid.which"], axis=mpl.rcParams["axes.grid.axis"])
+    if not _grid_as_rc(ax):                  # (re-setting it touches every tick: only if needed)
+        ax.grid(False)
+        if mpl.rcParams["axes.grid"]:
+            ax.grid(True, which=mpl.rcParams["axes.grid.which"], axis=mpl.rcParams["axes.grid.axis"])
     # 3. scales with their default locators and formatters (set_*scale resets both)
     ax.set_xscale("linear")
     ax.set_yscale("linear")
