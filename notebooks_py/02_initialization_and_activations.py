@@ -525,10 +525,10 @@ def hist_draw(axes, result, values):
     std_ax.semilogy(layer, stds, marker="o", color=color, label="all")
     std_ax.semilogy(layer, np.maximum(across, 1e-30), marker="s", ls="--", color="0.25", label="across inputs")
     low = max(min(stds.min(), across.min()) / 3, 1e-30)
-    decades = np.floor(np.log10(min(1e-2, low))), np.ceil(np.log10(max(3.0, stds.max() * 3)))
+    decades = np.floor(np.log10(min(1e-3, low))), np.ceil(np.log10(max(3.0, stds.max() * 3)))
     std_ax.set(title="std of activations", xlabel="layer", xlim=(0.5, len(acts) + 0.5),
-               ylim=(10.0 ** decades[0], 10.0 ** decades[1]))   # whole decades, at least 0.01 .. 10
-    std_ax.legend(loc="lower left", fontsize=10)
+               ylim=(10.0 ** decades[0], 10.0 ** decades[1]))   # whole decades, >= 0.001 .. 10
+    std_ax.legend(loc="best", fontsize=10)         # (the curves move with σ: a free corner)
     sat = [np.mean(s < 0.01) for s in slopes]
     sat_ax.plot(layer, sat, marker="o", color=color)
     sat_ax.set(title="saturated: f′(z) < 0.01", xlabel="layer", xlim=(0.5, len(acts) + 0.5), ylim=(-0.03, 1.03))
