@@ -1032,7 +1032,12 @@ def _styles_change(axes, i):
         axes[0].xaxis.tick_top()
 
 
-BLIT_CASES = {"fixed limits": _fixed, "autoscaled": _autoscaled, "collections": _collections,
+def _grid_colour_only(axes, i):
+    _fixed(axes, 0)                                   # the same data, limits and ticks every frame
+    axes[0].grid(True, color="C3" if i >= 4 else "0.8")     # only the grid changes, at frame 4
+
+
+BLIT_CASES = {"grid colour only": _grid_colour_only, "fixed limits": _fixed, "autoscaled": _autoscaled, "collections": _collections,
               "images, twins, figure texts": _images_twins_figure_texts, "styles change": _styles_change}
 
 
@@ -1064,6 +1069,8 @@ def test_blitted_streamed_frames_equal_a_fresh_figure(case):
     blitted = sum(f["blitted"] for f in frame.frame_log)
     if case in ("fixed limits", "collections"):
         assert blitted == 7                  # the background was re-used on every streamed frame
+    if case == "grid colour only":
+        assert blitted == 6                  # all but the first frame and the one with a new grid
 
 
 def test_frames_travel_as_lossless_webp_and_readers_get_the_same_pixels_as_png():

@@ -176,7 +176,7 @@ def _axis_key(axis):
         locs = [x for x in locator() if lo <= x <= hi]
         key += [tuple(locs), tuple(formatter.format_ticks(locs)) if locs else (),
                 formatter.get_offset() if hasattr(formatter, "get_offset") else "",
-                ticks[0].gridline.get_visible() if ticks else None]
+                ticks[0].gridline.get_visible() if ticks else None]    # (grid style: in tick params)
     label = axis.label
     key += [label.get_text(), label.get_visible(), label.get_color(), label.get_fontsize(),
             label.get_fontweight(), label.get_rotation()]
@@ -198,7 +198,7 @@ def layers(fig):
     figure's order cannot be reproduced that way (then a frame is drawn the ordinary way)."""
     if fig.suppressComposite:
         return None
-    background, foreground, whole = [], [], []
+    background, foreground = [], []
     for ax in fig.axes:
         if ax.get_zorder() != 0 or not ax.get_visible():
             return None
@@ -213,7 +213,6 @@ def layers(fig):
             background.append(ax)
             foreground.append(("front", ax, sorted(front, key=lambda a: a.get_zorder())))
         else:
-            whole.append(ax)
             foreground.append(("whole", ax, [ax]))
     others = [a for a in fig.get_children()
               if a is not fig.patch and not any(a is ax for ax in fig.axes)]
