@@ -1092,3 +1092,21 @@ def test_frames_travel_as_lossless_webp_and_readers_get_the_same_pixels_as_png()
     assert (np.asarray(PIL.Image.open(io.BytesIO(dash.image)).convert("RGBA")) == buffer).all()
     with pytest.raises(ValueError, match="fmt must be"):
         frame.encode(dash.fig, "gif")
+
+
+def test_fit_titles_keeps_a_title_inside_the_figure():
+    """A panel that reaches the figure's right edge: its long title is shrunk until it fits
+    between the edges (it was allowed 4 % past the panel, which the edge cut off)."""
+    from course_utils.dashboard_view import fit_titles
+
+    fig = Figure(figsize=(8, 3), dpi=100)
+    FigureCanvasAgg(fig)
+    axes = list(fig.subplots(1, 2, gridspec_kw=dict(left=0.08, right=0.995, wspace=0.3)))
+    title, renderer = axes[1].set_title("after 200 steps: mean 0.019, var 0.023"), fig.canvas.get_renderer()
+    panel = axes[1].get_position().width * fig.bbox.width
+    size = title.get_fontsize() * 1.05 * panel / title.get_window_extent(renderer).width
+    title.set_fontsize(size)                        # 5 % wider than its panel: past the edge
+    fit_titles(fig, axes)
+    box = title.get_window_extent(renderer)
+    assert 0 <= box.x0 and box.x1 <= fig.bbox.width
+    assert title.get_fontsize() < size
