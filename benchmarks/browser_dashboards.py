@@ -90,6 +90,13 @@ ARM = r"""root => {
                                 (r.type === 'childList' && [...r.addedNodes].some(isPicture));
                 if (changed) {
                     m.t_frame = now;
+                    if (el.dataset && el.dataset.received) {       // a FrameView canvas says more
+                        m.t_received = parseFloat(el.dataset.received);
+                        m.paint_ms = parseFloat(el.dataset.paintMs);
+                        m.kernel_ms = el.dataset.kernelMs ? parseFloat(el.dataset.kernelMs) : null;
+                        m.transit_ms = el.dataset.transitMs ? parseFloat(el.dataset.transitMs) : null;
+                        m.render_ms = el.dataset.renderMs ? parseFloat(el.dataset.renderMs) : null;
+                    }
                     const img = el.tagName === 'IMG' ? el : root.querySelector('img');
                     if (img && img.decode) img.decode().then(() => { m.t_decoded = performance.now(); },
                                                              () => { m.t_decoded = performance.now(); });

@@ -691,7 +691,7 @@ def test_dashboard_scales_points_not_pixels():
         assert img.shape[:2] == (400, 1100)                   # the same pixels ...
     assert plain.fig.dpi == 100 and big.fig.dpi == pytest.approx(100 * big.font_scale)
     assert big.font_scale == pytest.approx(plots.lecture_scale(11))   # ... bigger text
-    assert "max_height" in big._image.layout.keys and big._image.layout.max_height.startswith("calc(100vh - ")
+    assert big._image.css_max_height.startswith("calc(100vh - ")           # (the canvas' CSS)
 
 
 def test_scale_margins():
@@ -1074,13 +1074,13 @@ def test_blitted_streamed_frames_equal_a_fresh_figure(case):
 
 
 def test_frames_travel_as_lossless_webp_and_readers_get_the_same_pixels_as_png():
-    """The widget carries WebP (where Pillow has it): smaller and faster to encode than PNG,
-    and decoded it is the figure's Agg buffer exactly; ``dash.image`` and the static picture
-    in the notebook are PNG."""
+    """``view="image"``: the widget carries WebP (where Pillow has it): smaller and faster to
+    encode than PNG, and decoded it is the figure's Agg buffer exactly; ``dash.image`` and the
+    static picture in the notebook are PNG.  (The canvas view: tests/test_canvas.py.)"""
     from course_utils.widgets import frame
     import PIL.Image
 
-    dash = tiny_dashboard()
+    dash = tiny_dashboard(view="image")
     raw = dash.frame_bytes
     assert dash.frame_format == frame.FORMAT
     if frame.FORMAT == "webp":

@@ -11,6 +11,7 @@ from .. import plots  # (importing it applies the course style)
 from .. import validate as _v
 from ..dashboard_view import arrange_controls, controls_height, done_message, readout
 from ..widget_guard import check_control_value, close_tree, release_previous
+from .canvas import picture as canvas_picture
 from .frame import FORMAT, Frame, as_png
 from .live import Live
 
@@ -36,6 +37,9 @@ class Dashboard:
     ``controls_layout(controls) -> widget`` replaces the default arrangement of the controls
     (a dict, name -> control) above the image.  ``fresh_axes=True`` clears the axes with
     ``cla()`` before every frame instead of ``frame.clear_keeping_ticks`` (slower).
+    ``view="canvas"`` (the default) shows the picture in a ``view.FrameView``: the kernel sends
+    the background image only when it changes and each frame's foreground as drawing
+    commands the browser draws; ``view="image"`` sends every frame whole as an image.
 
     Displayed, a dashboard is the live widget plus its current picture as an ordinary PNG
     and one line of text (``describe()``), for readers without a kernel.  The status line
@@ -45,9 +49,11 @@ class Dashboard:
 
     def __init__(self, experiment, draw, *, layout=(1, 2), figsize=(11, 4), stream_every=3,
                  title=None, run_now=True, margins=None, font_scale="auto", key=None,
-                 controls_layout=None, fresh_axes=False, **controls):
+                 controls_layout=None, fresh_axes=False, view="canvas", **controls):
         if not controls:
             raise ValueError("a Dashboard needs at least one control")
+        if view not in ("canvas", "image"):
+            raise ValueError(f"view must be 'canvas' or 'image', got {view!r}")
         _v.function("experiment", experiment, "experiment(**values, live) -> result")
         _v.function("draw", draw, "draw(axes, result, values)")
         if controls_layout is not None:
@@ -56,7 +62,7 @@ class Dashboard:
             if not hasattr(c, "observe") or not hasattr(c, "value"):
                 raise TypeError(f"control {name!r} must be an ipywidgets control (log_slider, "
                                 f"slider, dropdown, ...), got {type(c).__name__}")
-        self._closed, self._muted = False, False
+        self._closed, self._muted, self._changed_at = False, False, None
         release_previous(self, experiment, key)
         self.experiment, self.draw_fn = experiment, draw
         self.controls, self.stream_every = controls, max(1, int(stream_every))
@@ -85,9 +91,16 @@ class Dashboard:
         # 3. the widgets: never wider than its pixels, nor taller than the screen left under
         # the controls (121 px: JupyterLab's menu, tabs, toolbar and status bar)
         w = _w()
-        self._image = w.Image(format=FORMAT, layout=w.Layout(
-            width="auto", max_width="100%", max_height=f"calc(100vh - {121 + chrome}px)",
-            align_self="flex-start"))
+        self.view = view
+        max_height = f"calc(100vh - {121 + chrome}px)"
+        if view == "canvas":
+            from .view import FrameView
+            width, height = self.fig.canvas.get_width_height(physical=True)
+            self._image = FrameView(format=FORMAT, width=width, height=height, css_max_height=max_height,
+                                    layout=w.Layout(max_width="100%", align_self="flex-start"))
+        else:
+            self._image = w.Image(format=FORMAT, layout=w.Layout(
+                width="auto", max_width="100%", max_height=max_height, align_self="flex-start"))
         self._status, self.status_text = w.HTML(value=""), ""
         self._title = w.HTML(f"<b style='font-size:1.35em'>{title}</b>") if title else None
         for c in controls.values():
@@ -126,6 +139,7 @@ class Dashboard:
 
     def _on_change(self, change):
         if not self._muted:
+            self._changed_at = time.time()
             self.run(sync=False)
 
     def _check_open(self):
@@ -215,12 +229,27 @@ class Dashboard:
         """Draw ``result`` and show it unless a newer value arrived meanwhile (then nothing
         is painted and False is returned).  ``layout=False``: a streamed frame."""
         t0 = time.perf_counter()
-        data = self._frame.render(self.draw_fn, result, self.values if values is None else values,
-                                  streamed=not layout)
+        values = self.values if values is None else values
+        if self.view == "canvas":
+            background, overlay = self._frame.render_client(self.draw_fn, result, values, streamed=not layout)
+        else:
+            data = self._frame.render(self.draw_fn, result, values, streamed=not layout)
         with self._paint:
             if gen is not None and not self.is_current(gen):
+                if self.view == "canvas" and background is not None:
+                    self._frame.forget_background()          # (the browser never got this one)
                 return False
-            self._image.value = data
+            if self.view == "canvas":
+                # (timings for benchmarks/bench_browser.py: when the frame left the kernel,
+                # and how long after the last control change, in ms)
+                now = time.time()
+                overlay["sent"] = now * 1e3
+                overlay["since_change"] = (now - self._changed_at) * 1e3 if self._changed_at else None
+                overlay["render_ms"] = (time.perf_counter() - t0) * 1e3
+                self._image.know_fonts(overlay["fonts"])
+                self._image.show(background, overlay)
+            else:
+                self._image.value = data
             self.frames += 1
             self.frame_times.append(time.perf_counter())
             self.render_seconds = time.perf_counter() - t0
@@ -252,19 +281,31 @@ class Dashboard:
 
     @property
     def image(self):
-        """The picture currently shown, as PNG bytes (the widget carries it as ``frame_format``:
-        lossless WebP where Pillow has it, the same pixels)."""
+        """The picture currently shown, as PNG bytes: ``view="canvas"``: the background the
+        browser has with the foreground commands it drew, drawn again here by Agg
+        (``canvas.replay``); ``view="image"``: the frame the widget carries, as PNG."""
+        if not self.frames:
+            return b""
+        if self.view == "canvas":
+            return canvas_picture(bytes(self._image.background), self._image.overlay)
         return as_png(bytes(self._image.value), self._image.format)
 
     @property
     def frame_format(self):
-        """The format of the frames sent to the browser ("webp" or "png")."""
+        """The format of the images sent to the browser ("webp" or "png")."""
         return self._image.format
 
     @property
     def frame_bytes(self):
-        """The bytes of the picture the browser shows, in ``frame_format``."""
-        return bytes(self._image.value)
+        """The image bytes the browser has: the whole picture (``view="image"``) or the
+        background the canvas draws the foreground over (``view="canvas"``)."""
+        return bytes(self._image.background if self.view == "canvas" else self._image.value)
+
+    @property
+    def overlay(self):
+        """The foreground of the current frame as drawing commands (``canvas.pack``;
+        ``view="canvas"`` only, else None)."""
+        return self._image.overlay if self.view == "canvas" else None
 
     def close(self):
         """Stop any run, close the widgets and free the figure (re-running a dashboard cell

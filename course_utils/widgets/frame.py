@@ -28,6 +28,7 @@ A dashboard that wants a fresh ``cla()`` every frame (a draw function that leave
 clear cannot undo) passes ``fresh_axes=True``.
 """
 import io
+import threading
 import time
 
 import matplotlib as mpl
@@ -245,9 +246,8 @@ def _draw_foreground(fig, split, renderer):
             a.draw(renderer)
 
 
-def draw_layers(fig, split):
-    """Draw the background alone (everything in the foreground hidden), keep a copy of it,
-    then draw the foreground over it; returns the copy."""
+def draw_background(fig, split):
+    """Draw the background alone (everything in the foreground hidden); returns a copy of it."""
     hidden = [a for _, _, artists in split["foreground"] for a in artists if a.get_visible()]
     for a in hidden:
         a.set_visible(False)
@@ -256,7 +256,13 @@ def draw_layers(fig, split):
     finally:
         for a in hidden:
             a.set_visible(True)
-    background = fig.canvas.copy_from_bbox(fig.bbox)
+    return fig.canvas.copy_from_bbox(fig.bbox)
+
+
+def draw_layers(fig, split):
+    """Draw the background alone, keep a copy of it, then draw the foreground over it;
+    returns the copy."""
+    background = draw_background(fig, split)
     _draw_foreground(fig, split, fig.canvas.get_renderer())
     return background
 
@@ -268,17 +274,20 @@ def blit(fig, split, background):
 
 
 class Frame:
-    """Renders one persistent figure: ``render(draw, result, values, streamed)`` -> image bytes
-    (``FORMAT``)."""
+    """Renders one persistent figure, as image bytes (``render``: the whole picture, Agg,
+    ``FORMAT``) or for the browser's canvas (``render_client``: a background image when it
+    changed, plus the foreground as drawing commands, ``canvas.pack``)."""
 
     def __init__(self, fig, axes, fresh_axes=False):
         self.fig, self.axes, self.fresh_axes = fig, axes, fresh_axes
         self.frame_log = []                 # one dict per frame: where its time went
         self._laid_out = None               # layout_key of the last frame that ran the engine
         self._background = None             # (background_key, the cached pixels)
+        self._recorder = None               # (one per figure: matplotlib caches text metrics per renderer)
+        self.lock = threading.Lock()        # one frame at a time
 
-    def render(self, draw, result, values, streamed=False):
-        """Draw and encode one frame; streamed frames skip the layout engine."""
+    def _prepare(self, draw, result, values, streamed):
+        """Steps 1-3: clear, draw, fit titles, layout; returns (t, laid_out, engine)."""
         fig, engine = self.fig, self.fig.get_layout_engine()
         t = [time.perf_counter()]
         # 1-2. clear (keeping ticks, unless the first frame or fresh_axes) and draw; axes the
@@ -298,31 +307,95 @@ class Frame:
                 engine.execute(fig)
                 self._laid_out, laid_out = key, True
         t.append(time.perf_counter())
-        # 4. Agg (the engine off: it ran above or is not due): a streamed frame over the cached
-        # background when that would come out the same, else both layers; encoded from the buffer
-        blitted = False
-        if engine is not None:
-            fig.set_layout_engine("none")
-        try:
-            split = layers(fig)
-            if split is None or not split["background"]:       # (nothing to re-use)
-                self._background = None
-                fig.canvas.draw()
-            else:
-                key = background_key(fig, split)
-                if self._background is not None and self._background[0] == key:
-                    blit(fig, split, self._background[1])
-                    blitted = True
-                else:
-                    self._background = (key, draw_layers(fig, split))
-        finally:
-            if engine is not None:
-                fig.set_layout_engine(engine)
-        t.append(time.perf_counter())
-        data = encode(fig)
-        t.append(time.perf_counter())
+        return t, laid_out, engine
+
+    def _log(self, t, **info):
         self.frame_log.append(dict(
-            streamed=streamed, laid_out=laid_out, blitted=blitted, bytes=len(data), seconds=t[-1] - t[0],
-            **{k: b - a for k, a, b in zip(("draw", "layout", "agg", "encode"), t, t[1:])}))
+            seconds=t[-1] - t[0], **info,
+            **{k: b - a for k, a, b in zip(("draw", "layout", "agg", "encode", "record"), t, t[1:])}))
         del self.frame_log[:-200]           # (a day of lecture: keep the last 200)
-        return data
+
+    def render(self, draw, result, values, streamed=False):
+        """Draw and encode one frame; streamed frames skip the layout engine."""
+        with self.lock:
+            fig = self.fig
+            t, laid_out, engine = self._prepare(draw, result, values, streamed)
+            # 4. Agg (the engine off: it ran above or is not due): a streamed frame over the cached
+            # background when that would come out the same, else both layers; encoded from the buffer
+            blitted = False
+            if engine is not None:
+                fig.set_layout_engine("none")
+            try:
+                split = layers(fig)
+                if split is None or not split["background"]:       # (nothing to re-use)
+                    self._background = None
+                    fig.canvas.draw()
+                else:
+                    key = background_key(fig, split)
+                    if self._background is not None and self._background[0] == key:
+                        blit(fig, split, self._background[1])
+                        blitted = True
+                    else:
+                        self._background = (key, draw_layers(fig, split))
+            finally:
+                if engine is not None:
+                    fig.set_layout_engine(engine)
+            t.append(time.perf_counter())
+            data = encode(fig)
+            t.append(time.perf_counter())
+            self._log(t, streamed=streamed, laid_out=laid_out, blitted=blitted, bytes=len(data))
+            return data
+
+    def render_client(self, draw, result, values, streamed=False):
+        """One frame for ``view.FrameView``: ``(background, overlay)``.  ``background`` is image
+        bytes (``FORMAT``) when the background changed since the last frame, else None (the
+        browser has it); ``overlay`` is the foreground as a ``canvas.pack`` message.  A figure
+        that ``layers`` cannot split comes whole as the background, with an empty overlay."""
+        from .canvas import Recorder, pack
+
+        with self.lock:
+            fig = self.fig
+            t, laid_out, engine = self._prepare(draw, result, values, streamed)
+            # 4. the background with Agg, only when its key changed
+            background, split = None, None
+            if engine is not None:
+                fig.set_layout_engine("none")
+            try:
+                split = layers(fig)
+                if split is not None and not split["background"]:
+                    split = None
+                if split is None:
+                    fig.canvas.draw()
+                    self._background = None
+                else:
+                    key = background_key(fig, split)
+                    if self._background is None or self._background[0] != key:
+                        self._background = (key, draw_background(fig, split))
+                        background = True
+                t.append(time.perf_counter())
+                if split is None or background:
+                    background = encode(fig)
+                t.append(time.perf_counter())
+                # 5. the foreground as commands
+                commands, renderer = [], fig.canvas.get_renderer()
+                if split is not None:
+                    if self._recorder is None or self._recorder.agg is not renderer:
+                        self._recorder = Recorder(renderer)
+                    self._recorder.start()
+                    _draw_foreground(fig, split, self._recorder)
+                    commands = self._recorder.commands
+                overlay = pack(commands, self._recorder.fonts if split is not None else None)
+                t.append(time.perf_counter())
+            finally:
+                if engine is not None:
+                    fig.set_layout_engine(engine)
+            size = len(background or b"") + len(overlay["xy"]) + len(overlay["codes"]) + \
+                sum(map(len, overlay["images"])) + 40 * len(overlay["ops"])
+            self._log(t, streamed=streamed, laid_out=laid_out, blitted=background is None,
+                      client=True, commands=len(commands), bytes=size)
+            return background, overlay
+
+    def forget_background(self):
+        """The next frame draws and sends its background again."""
+        with self.lock:
+            self._background = None
