@@ -29,7 +29,8 @@ import numpy as np
 from matplotlib import font_manager
 from matplotlib.backend_bases import RendererBase
 from matplotlib.path import Path
-from matplotlib.transforms import Affine2D
+from matplotlib.font_manager import FontProperties
+from matplotlib.transforms import Affine2D, Bbox, TransformedPath
 
 CAPS = {"butt": "butt", "round": "round", "projecting": "square"}
 JOINS = {"miter": "miter", "round": "round", "bevel": "bevel"}
@@ -267,11 +268,9 @@ def replay(message, renderer):
         gc = renderer.new_gc()
         gc.set_snap(False)                                   # (already snapped)
         if "clip" in op:
-            from matplotlib.transforms import Bbox
             x, y, w, h = op["clip"]
             gc.set_clip_rectangle(Bbox.from_bounds(x, height - y - h, w, h))
         if "clip_path" in op:
-            from matplotlib.transforms import TransformedPath
             gc.set_clip_path(TransformedPath(path_of(op["clip_path"]), flip))
         if op["kind"] in ("path", "markers"):
             gc.set_linewidth(op["lw"] * 72 / renderer.dpi if op["stroke"] else 0)
@@ -290,7 +289,6 @@ def replay(message, renderer):
                 for x, y in xy[start:start + n]:
                     renderer.draw_path(gc, path, Affine2D().translate(x, y) + flip, face)
         elif op["kind"] == "text":
-            from matplotlib.font_manager import FontProperties
             prop = FontProperties(fname=message["fonts"][op["font"]], size=op["px"] * 72 / renderer.dpi)
             gc.set_foreground(_rgba(op["color"]), isRGBA=True)
             renderer.draw_text(gc, op["x"], op["y"], op["text"], prop, op["angle"])   # (Agg: y down)

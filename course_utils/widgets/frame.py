@@ -357,7 +357,7 @@ class Frame:
             fig = self.fig
             t, laid_out, engine = self._prepare(draw, result, values, streamed)
             # 4. the background with Agg, only when its key changed
-            background, split = None, None
+            background, split, new_background = None, None, False
             if engine is not None:
                 fig.set_layout_engine("none")
             try:
@@ -371,9 +371,9 @@ class Frame:
                     key = background_key(fig, split)
                     if self._background is None or self._background[0] != key:
                         self._background = (key, draw_background(fig, split))
-                        background = True
+                        new_background = True
                 t.append(time.perf_counter())
-                if split is None or background:
+                if split is None or new_background:
                     background = encode(fig)
                 t.append(time.perf_counter())
                 # 5. the foreground as commands

@@ -10,19 +10,19 @@
 // files matplotlib uses, so titles and legends keep the figure's font).
 const FONTS = (globalThis.__courseUtilsFonts ??= { loaded: new Set(), pending: new Map() });
 
-function pathOf(ctx, xy, codes, ref, dx = 0, dy = 0) {
+function pathOf(xy, codes, ref) {
   const [start, n, c0] = ref;
   const p = new Path2D();
   for (let i = 0; i < n; i++) {
-    const code = codes[c0 + i], x = xy[2 * (start + i)] + dx, y = xy[2 * (start + i) + 1] + dy;
+    const code = codes[c0 + i], x = xy[2 * (start + i)], y = xy[2 * (start + i) + 1];
     if (code === 1) p.moveTo(x, y);
     else if (code === 2) p.lineTo(x, y);
     else if (code === 3) {                       // quadratic: this control point, then the end
-      p.quadraticCurveTo(x, y, xy[2 * (start + i + 1)] + dx, xy[2 * (start + i + 1) + 1] + dy);
+      p.quadraticCurveTo(x, y, xy[2 * (start + i + 1)], xy[2 * (start + i + 1) + 1]);
       i += 1;
     } else if (code === 4) {                     // cubic: two control points, then the end
       const j = 2 * (start + i);
-      p.bezierCurveTo(x, y, xy[j + 2] + dx, xy[j + 3] + dy, xy[j + 4] + dx, xy[j + 5] + dy);
+      p.bezierCurveTo(x, y, xy[j + 2], xy[j + 3], xy[j + 4], xy[j + 5]);
       i += 2;
     } else if (code === 79) p.closePath();
     else if (code === 0) break;
@@ -49,12 +49,12 @@ function paintOverlay(ctx, msg) {
   for (const op of msg.ops) {
     ctx.save();
     if (op.clip) { ctx.beginPath(); ctx.rect(...op.clip); ctx.clip(); }
-    if (op.clip_path) ctx.clip(pathOf(ctx, xy, codes, op.clip_path));
+    if (op.clip_path) ctx.clip(pathOf(xy, codes, op.clip_path));
     if (op.kind === "path") {
-      strokeAndFill(ctx, op, pathOf(ctx, xy, codes, op.path));
+      strokeAndFill(ctx, op, pathOf(xy, codes, op.path));
     } else if (op.kind === "markers") {
       const [start, n] = op.at;
-      const marker = pathOf(ctx, xy, codes, op.path);
+      const marker = pathOf(xy, codes, op.path);
       for (let i = 0; i < n; i++) {
         ctx.setTransform(1, 0, 0, 1, xy[2 * (start + i)], xy[2 * (start + i) + 1]);
         strokeAndFill(ctx, op, marker);

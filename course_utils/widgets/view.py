@@ -27,10 +27,9 @@ class FrameView(anywidget.AnyWidget):
     height = traitlets.Int(1).tag(sync=True)
     css_max_height = traitlets.Unicode("none").tag(sync=True)
 
-    def __init__(self, fonts=None, **kwargs):
+    def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self._fonts = fonts if fonts is not None else {}     # font name -> file (canvas.Recorder.fonts)
-        self.fonts_sent = []
+        self._fonts = {}                     # font name -> file (canvas.Recorder.fonts)
         self.on_msg(self._on_msg)
 
     def know_fonts(self, fonts):
@@ -41,7 +40,6 @@ class FrameView(anywidget.AnyWidget):
         name = content.get("font") if isinstance(content, dict) else None
         if name in self._fonts:
             self.send({"font": name}, [Path(self._fonts[name]).read_bytes()])
-            self.fonts_sent.append(name)
 
     def show(self, background, overlay):
         """One frame: ``background`` (None: the one the browser has) and the overlay."""
