@@ -62,10 +62,11 @@ if MISSING and os.environ.get("CI") != "true":      # one skip line for the whol
 # picture of the same values drawn again from scratch (a synchronous run)
 KERNEL_REPORT = '''import hashlib
 dash.wait()
-shown, trained_lr = hashlib.sha256(dash.frame_bytes).hexdigest(), dash.history.lr[0]
+def digest():      # (the bytes the browser got: background, foreground coordinates, path codes)
+    return hashlib.sha256(dash.frame_bytes + dash.overlay["xy"] + dash.overlay["codes"]).hexdigest()
+shown, trained_lr = digest(), dash.history.lr[0]
 dash.run(sync=True)
-print(f"REPORT lr={dash.values['lr']:.4g} trained={trained_lr:.4g} shown={shown} "
-      f"redrawn={hashlib.sha256(dash.frame_bytes).hexdigest()}")'''
+print(f"REPORT lr={dash.values['lr']:.4g} trained={trained_lr:.4g} shown={shown} redrawn={digest()}")'''
 
 
 def _require_browser():
@@ -135,18 +136,23 @@ def browser(lab):
 def _run_all(page, run_timeout):
     state = run_all(page, run_timeout)
     assert state == "done", state
-    img = page.wait_for_selector("img.widget-image[src^='blob:']", timeout=30_000)
+    frame = page.wait_for_selector(f"{FRAME}:not([data-frame='0'])", timeout=30_000)
     body = page.inner_text("body")
     for bad in ("Error displaying widget", "Failed to load model", "Model not found"):
         assert bad not in body, f"the widget did not render ({bad})"
-    return img
+    return frame
 
 
-# on-screen size of the dashboard image and of the notebook's visible area
-MEASURE = """img => { const nb = document.querySelector('.jp-WindowedPanel-outer')
-                       || document.querySelector('.jp-Notebook');
-    const box = img.closest('.widget-vbox').getBoundingClientRect();
-    return {shown: img.getBoundingClientRect().width, natural: img.naturalWidth,
+# the dashboard's picture: a FrameView canvas (course_utils/widgets/frame_view.js), whose
+# data-frame attribute counts the frames it painted
+FRAME = "canvas.course-frame"
+NEW_FRAME = "([c, n]) => c.dataset.frame !== n"
+
+# on-screen size of the dashboard's picture and of the notebook's visible area
+MEASURE = """c => { const nb = document.querySelector('.jp-WindowedPanel-outer')
+                     || document.querySelector('.jp-Notebook');
+    const box = c.closest('.widget-vbox').getBoundingClientRect();
+    return {shown: c.getBoundingClientRect().width, natural: c.width,
             dash_height: box.height, area_height: nb.getBoundingClientRect().height}; }"""
 
 
@@ -190,8 +196,8 @@ def _run_dashboard_notebook(browser, lab, name, run_timeout, viewport=(1280, 720
         url = f"/lab/tree/{name}?reset" if ui == "lab" else f"/notebooks/{name}?"
         page.goto(f"{lab['base']}{url}&token={lab['token']}")
         kernel_ready(page)
-        img = _run_all(page, run_timeout)
-        dashboard = page.locator(".widget-vbox", has=page.locator("img.widget-image")).last
+        frame = _run_all(page, run_timeout)
+        dashboard = page.locator(".widget-vbox", has=page.locator(FRAME)).last
         status = dashboard.locator(".widget-html").last
         assert "done in" in status.inner_text(), status.inner_text()
         slider = dashboard.locator(".widget-slider", has=page.locator(".widget-label", has_text="learning rate"))
@@ -199,17 +205,16 @@ def _run_dashboard_notebook(browser, lab, name, run_timeout, viewport=(1280, 720
         readout = slider.locator(".widget-readout")
         track = slider.locator(".slider-container").bounding_box()["width"]
         dashboard.scroll_into_view_if_needed()
-        measured = img.evaluate(MEASURE)
+        measured = frame.evaluate(MEASURE)
         page.screenshot(path=str(ARTIFACTS / f"{stem}_{viewport[0]}x{viewport[1]}.png"))
-        before_src = img.get_attribute("src")
         arrow = _press_and_wait(page, dashboard, slider.locator(".noUi-handle"), "ArrowRight", readout)
         if arrow[0] != arrow[1]:
             _wait_done(page, status, run_timeout)
         plus = dashboard.locator("button[title$='up one step']").first      # the η slider is first
+        before = frame.get_attribute("data-frame")
         button = _press_and_wait(page, dashboard, plus, "Enter", readout)
         t0 = time.perf_counter()
-        page.wait_for_function("s => [...document.querySelectorAll('img.widget-image')].some(i => i.src !== s)",
-                               arg=before_src, timeout=60_000)
+        page.wait_for_function(NEW_FRAME, arg=[frame, before], timeout=60_000)
         first_frame = time.perf_counter() - t0
         _wait_done(page, status, run_timeout)
         done = time.perf_counter() - t0
@@ -234,15 +239,15 @@ def test_dashboard_in_jupyterlab(browser, lab):
     try:
         page.set_viewport_size({"width": 1920, "height": 1080})
         page.wait_for_timeout(1000)
-        img = page.locator("img.widget-image").last
-        img.scroll_into_view_if_needed()
-        big = img.evaluate(MEASURE)
+        frame = page.locator(FRAME).last
+        frame.scroll_into_view_if_needed()
+        big = frame.evaluate(MEASURE)
         page.screenshot(path=str(ARTIFACTS / "lab_dashboard_test_1920x1080.png"))
     finally:
         page.close()
     for screen, m in (("1280x720", seen["measured"]), ("1920x1080", big)):
         tick, title = _font_px(m, 11)
-        print(f"{screen}: image shown {m['shown']:.0f} of {m['natural']} px, ticks {tick:.1f} px, "
+        print(f"{screen}: picture shown {m['shown']:.0f} of {m['natural']} px, ticks {tick:.1f} px, "
               f"titles {title:.1f} px, dashboard {m['dash_height']:.0f} px tall of {m['area_height']:.0f}")
         assert tick >= 14 and title >= 18, (screen, tick, title)
         assert m["dash_height"] <= m["area_height"], f"{screen}: the dashboard does not fit on one screen"
@@ -254,9 +259,15 @@ def test_dashboard_in_jupyterlab(browser, lab):
     assert "epoch" not in seen["status"] and "done in" in seen["status"]
 
 
-# the SHA-256 of the picture the browser shows (its blob: URL fetched in the page)
-SHOWN_SHA = """async img => { const b = await (await fetch(img.src)).arrayBuffer();
-    const h = new Uint8Array(await crypto.subtle.digest('SHA-256', b));
+# the SHA-256 of the frame the browser painted last, from the bytes it received: the
+# background image, then the foreground's coordinates and path codes (frame_view.js keeps
+# them as the canvas' ``shownFrame``); KERNEL_REPORT hashes the same bytes in the kernel
+SHOWN_SHA = """async c => { const f = c.shownFrame;
+    const parts = [f.background, f.overlay.xy, f.overlay.codes].map(
+        v => new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+    const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
+    const h = new Uint8Array(await crypto.subtle.digest('SHA-256', all));
     return [...h].map(x => x.toString(16).padStart(2, '0')).join(''); }"""
 
 
@@ -274,22 +285,22 @@ def test_rapid_arrow_keys_end_on_the_last_value(browser, lab):
         page.goto(f"{lab['base']}/lab/tree/dashboard_rapid.ipynb?reset&token={lab['token']}")
         kernel_ready(page)
         _run_all(page, 90)
-        dashboard = page.locator(".widget-vbox", has=page.locator("img.widget-image")).last
-        img, status = dashboard.locator("img.widget-image"), dashboard.locator(".widget-html").last
+        dashboard = page.locator(".widget-vbox", has=page.locator(FRAME)).last
+        frame, status = dashboard.locator(FRAME), dashboard.locator(".widget-html").last
         slider = dashboard.locator(".widget-slider", has=page.locator(".widget-label", has_text="learning rate"))
         readout, handle = slider.locator(".widget-readout"), slider.locator(".noUi-handle")
         assert readout.inner_text() == "1.0e-1" and "done in" in status.inner_text()
         # 1. the burst: ten presses as fast as the keyboard sends them
         handle.scroll_into_view_if_needed()
         handle.focus()
-        before_src = img.get_attribute("src")
+        before = frame.get_attribute("data-frame")
         for _ in range(10):
             page.keyboard.press("ArrowRight")
         expect(readout).to_have_text("1.0e+0", timeout=5_000)
-        page.wait_for_function("([i, s]) => i.src !== s", arg=[img.element_handle(), before_src])
+        page.wait_for_function(NEW_FRAME, arg=[frame.element_handle(), before])
         _wait_done(page, status, 60)
         page.wait_for_timeout(1_500)              # a stale run finishing late would show by now
-        final_status, shown = status.inner_text(), img.evaluate(SHOWN_SHA)
+        final_status, shown = status.inner_text(), frame.evaluate(SHOWN_SHA)
         assert "done in" in final_status and "epoch" not in final_status, final_status
         dashboard.screenshot(path=str(ARTIFACTS / "lab_rapid_input_dashboard.png"))
         # 2. ask the kernel (the notebook's last cell): its values, its last run, its picture
@@ -307,12 +318,11 @@ def test_rapid_arrow_keys_end_on_the_last_value(browser, lab):
         assert fields["shown"] == shown, "the browser shows another picture than the kernel's"
         assert fields["redrawn"] == shown, "the picture shown is not that of η = 1.0"
         # 3. not frozen: one more press moves the slider and brings a new finished run
-        before_src = img.get_attribute("src")
+        before = frame.get_attribute("data-frame")
         handle.focus()
         page.keyboard.press("ArrowRight")
         expect(readout).to_have_text("1.3e+0", timeout=5_000)
-        page.wait_for_function("([i, s]) => i.src !== s", arg=[img.element_handle(), before_src],
-                               timeout=30_000)
+        page.wait_for_function(NEW_FRAME, arg=[frame.element_handle(), before], timeout=30_000)
         _wait_done(page, status, 60)
     except Exception:
         page.screenshot(path=str(ARTIFACTS / "lab_rapid_input_FAILED.png"))
@@ -456,12 +466,12 @@ def test_chapter00_as_live_slides(browser, lab):
             page.keyboard.press("Shift+Enter")
             page.wait_for_timeout(150)
             page.wait_for_function(f"() => !({RUNNING})()", timeout=240_000)
-            if page.locator("img.widget-image[src^='blob:']").count():
+            if page.locator(f"{FRAME}:not([data-frame='0'])").count():
                 break
-        img = page.locator("img.widget-image[src^='blob:']").first
-        assert img.count(), "no dashboard appeared in the slideshow"
+        frame = page.locator(f"{FRAME}:not([data-frame='0'])").first
+        assert frame.count(), "no dashboard appeared in the slideshow"
         assert "Error" not in page.locator(".jp-OutputArea-output[data-mime-type*='stderr']").all_inner_texts().__str__()
-        slide_id = img.evaluate("i => i.closest('section').id")
+        slide_id = frame.evaluate("i => i.closest('section').id")
         # 2. go to the dashboard's slide the way a lecturer does: from the first slide, page down
         page.keyboard.press("Escape")
         page.keyboard.press("Home")
@@ -472,7 +482,7 @@ def test_chapter00_as_live_slides(browser, lab):
             page.wait_for_timeout(250)
         assert page.evaluate("id => document.getElementById(id).classList.contains('present')", slide_id)
         page.wait_for_timeout(1_000)
-        box = img.bounding_box()
+        box = frame.bounding_box()
         assert box["y"] >= 0 and box["y"] + box["height"] <= 720 + 1, f"the figure leaves the screen: {box}"
         page.screenshot(path=str(ARTIFACTS / "slides_chapter00_dashboard_1280x720.png"))
         page.set_viewport_size({"width": 1920, "height": 1080})
@@ -484,10 +494,10 @@ def test_chapter00_as_live_slides(browser, lab):
         section = page.locator(f"#{slide_id}")
         slider = section.locator(".widget-slider", has=page.locator(".widget-label", has_text="learning rate"))
         readout = slider.locator(".widget-readout").first
-        before_value, before_src = readout.inner_text(), img.get_attribute("src")
+        before_value, before = readout.inner_text(), frame.get_attribute("data-frame")
         track = slider.locator(".noUi-target").first.bounding_box()
         page.mouse.click(track["x"] + 0.85 * track["width"], track["y"] + track["height"] / 2)
-        page.wait_for_function("([e, s]) => e.src !== s", arg=[img.element_handle(), before_src], timeout=60_000)
+        page.wait_for_function(NEW_FRAME, arg=[frame.element_handle(), before], timeout=60_000)
         assert readout.inner_text() != before_value, "the slider did not move"
         assert page.evaluate("id => document.getElementById(id).classList.contains('present')", slide_id), \
             "moving the slider left the dashboard's slide"

@@ -691,11 +691,11 @@ def test_dashboard_scales_points_not_pixels():
         assert img.shape[:2] == (400, 1100)                   # the same pixels ...
     assert plain.fig.dpi == 100 and big.fig.dpi == pytest.approx(100 * big.font_scale)
     assert big.font_scale == pytest.approx(plots.lecture_scale(11))   # ... bigger text
-    assert "max_height" in big._image.layout.keys and big._image.layout.max_height.startswith("calc(100vh - ")
-    canvas = Dashboard(tiny_experiment, draw_loss_acc, figsize=(11, 4), view="canvas",
-                       lr=log_slider("learning rate η", 1e-3, 1e3, 0.1))
-    assert canvas._image.css_max_height.startswith("calc(100vh - ")           # (the canvas CSS)
-    canvas.close()
+    assert big._image.css_max_height.startswith("calc(100vh - ")             # (the canvas CSS)
+    image = Dashboard(tiny_experiment, draw_loss_acc, figsize=(11, 4), view="image",
+                      lr=log_slider("learning rate η", 1e-3, 1e3, 0.1))
+    assert "max_height" in image._image.layout.keys and image._image.layout.max_height.startswith("calc(100vh - ")
+    image.close()
 
 
 def test_scale_margins():

@@ -37,10 +37,11 @@ class Dashboard:
     ``controls_layout(controls) -> widget`` replaces the default arrangement of the controls
     (a dict, name -> control) above the image.  ``fresh_axes=True`` clears the axes with
     ``cla()`` before every frame instead of ``frame.clear_keeping_ticks`` (slower).
-    ``view="image"`` (the default) sends every frame whole as an image; ``view="canvas"``
-    shows the picture in a ``view.FrameView``: the kernel sends the background image only
-    when it changes and each frame's foreground as drawing commands the browser draws
-    (not yet the default: the browser tests and the benchmark still expect an image).
+    ``view="canvas"`` (the default) shows the picture in a ``view.FrameView``: the kernel
+    sends the background image only when it changes and each frame's foreground as drawing
+    commands the browser draws; ``view="image"`` sends every frame whole as an image (an
+    ``ipywidgets.Image``: slower, ~20 % on the median in benchmarks/results/browser.txt, but
+    needs no anywidget front end).
 
     Displayed, a dashboard is the live widget plus its current picture as an ordinary PNG
     and one line of text (``describe()``), for readers without a kernel.  The status line
@@ -50,7 +51,7 @@ class Dashboard:
 
     def __init__(self, experiment, draw, *, layout=(1, 2), figsize=(11, 4), stream_every=3,
                  title=None, run_now=True, margins=None, font_scale="auto", key=None,
-                 controls_layout=None, fresh_axes=False, view="image", **controls):
+                 controls_layout=None, fresh_axes=False, view="canvas", **controls):
         if not controls:
             raise ValueError("a Dashboard needs at least one control")
         if view not in ("canvas", "image"):

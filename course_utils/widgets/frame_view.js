@@ -115,6 +115,7 @@ function render({ model, el }) {
     if (msg && msg.since_change != null) canvas.dataset.kernelMs = msg.since_change.toFixed(1);
     if (msg && msg.render_ms != null) canvas.dataset.renderMs = msg.render_ms.toFixed(1);
     received = null;
+    canvas.shownFrame = { background: backgroundBytes, overlay: msg };   // (for the browser tests)
     canvas.dataset.frame = String(frames);
   }
 
