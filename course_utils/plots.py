@@ -145,11 +145,13 @@ def smooth(values, window=10):
     return (c[idx] - c[lo]) / (idx - lo)
 
 
-def mark_divergence(ax, history, color="#D55E00", y=0.92):
-    """Write "diverged at epoch N" on the axes when the run diverged."""
+def mark_divergence(ax, history, color="#D55E00", y=0.92, updates_per_epoch=1):
+    """Write "diverged at epoch N" on the axes when the run diverged (the dotted line at
+    N × ``updates_per_epoch`` on an x axis of updates)."""
     if history is not None and history.diverged_at is not None:
-        ax.axvline(history.diverged_at, color=color, ls=":", lw=2)
-        ax.set_xlim(left=0, right=max(ax.get_xlim()[1], history.diverged_at + 1))
+        x = history.diverged_at * updates_per_epoch
+        ax.axvline(x, color=color, ls=":", lw=2)
+        ax.set_xlim(left=0, right=max(ax.get_xlim()[1], x + updates_per_epoch))
         ax.text(0.5, y, f"diverged at epoch {history.diverged_at}", transform=ax.transAxes,
                 ha="center", va="top", color=color, fontsize=13, fontweight="bold",
                 bbox=dict(facecolor="white", edgecolor=color, alpha=0.9))
@@ -157,16 +159,22 @@ def mark_divergence(ax, history, color="#D55E00", y=0.92):
 
 
 def plot_curves(ax, history, metric="acc", *, label=None, color=None, parts=("train", "val", "test"),
-                smooth_window=1):
+                smooth_window=1, updates_per_epoch=None):
     """Per-epoch curves of one run: train dashed, validation/test solid, one colour.
 
     Each point sits at the epoch it was measured (``history.epochs_of``), so a run trained with
     ``eval_every=k`` draws its evaluated epochs only.
 
     metric: "acc" or "loss".  With a label, the legend reads "label (train)" etc.
+    ``updates_per_epoch`` (optional): the x axis counts parameter updates instead of epochs
+    (epoch e ends after e × updates_per_epoch updates), for runs of one budget of updates
+    over training sets of different sizes.
     """
     if metric not in ("acc", "loss"):
         raise ValueError(f"metric must be 'acc' or 'loss', got {metric!r}")
+    if updates_per_epoch is not None and not (updates_per_epoch >= 1):
+        raise ValueError(f"updates_per_epoch must be >= 1, got {updates_per_epoch!r}")
+    per = 1 if updates_per_epoch is None else updates_per_epoch
     color = color or color_for(label or "train")
     for part in parts:
         values = getattr(history, f"{part}_{metric}")
@@ -175,15 +183,15 @@ def plot_curves(ax, history, metric="acc", *, label=None, color=None, parts=("tr
         name = {"val": "validation"}.get(part, part)
         epochs = (history.epochs_of(f"{part}_{metric}") if hasattr(history, "epochs_of")
                   else np.arange(1, len(values) + 1))     # evaluated epochs (train(eval_every=k))
-        ax.plot(epochs, smooth(values, smooth_window),
+        ax.plot(np.asarray(epochs) * per, smooth(values, smooth_window),
                 ls="--" if part == "train" else "-", color=color,
                 label=f"{label} ({name})" if label else name)
-    ax.set_xlabel("epoch")
+    ax.set_xlabel("epoch" if updates_per_epoch is None else "updates")
     ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
     ax.set_ylabel("accuracy" if metric == "acc" else "loss")
     if metric == "acc":
         ax.set_ylim(0, 1.02)
-    mark_divergence(ax, history, color="#D55E00")
+    mark_divergence(ax, history, color="#D55E00", updates_per_epoch=per)
     return ax
 
 
@@ -260,13 +268,20 @@ def plot_trajectory(ax, path, *, label=None, color=None, marker=None):
     return ax
 
 
-def plot_decision_boundary(ax, predict, X, y, *, resolution=150, pad=0.3, proba=None):
+def plot_decision_boundary(ax, predict, X, y, *, resolution=150, pad=0.3, proba=None, bounds=None):
     """Class regions of ``predict(points) -> labels`` over the data's range, and the points.
 
     ``proba`` (optional) is a function returning class-1 probability, shaded instead of labels.
+    ``bounds`` (optional): ``(x0, x1, y0, y1)``, the region shown instead of the data's range
+    plus ``pad`` (a dashboard whose points change keeps one view, and its cached background).
     """
-    x0, x1 = X[:, 0].min() - pad, X[:, 0].max() + pad
-    y0, y1 = X[:, 1].min() - pad, X[:, 1].max() + pad
+    if bounds is None:
+        x0, x1 = X[:, 0].min() - pad, X[:, 0].max() + pad
+        y0, y1 = X[:, 1].min() - pad, X[:, 1].max() + pad
+    else:
+        x0, x1, y0, y1 = map(float, bounds)
+        if not (x0 < x1 and y0 < y1):
+            raise ValueError(f"bounds must be (x0, x1, y0, y1) with x0 < x1 and y0 < y1, got {bounds!r}")
     gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
     grid = np.c_[gx.ravel(), gy.ravel()]
     Z = (proba(grid) if proba is not None else predict(grid)).reshape(gx.shape)

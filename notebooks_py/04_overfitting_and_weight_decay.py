@@ -142,15 +142,20 @@ def toy_experiment(width, depth, n, live):
     return {"run": h, "net": net}
 
 
+TOY_VIEW = (X_pool[:, 0].min() - 0.3, X_pool[:, 0].max() + 0.3, X_pool[:, 1].min() - 0.3, X_pool[:, 1].max() + 0.3)
+
+
 def toy_draw(axes, result, values):
     net, h = result.get("net"), result.get("run")
     if net is None or h is None:
         return
     n = int(values["n"])
-    plots.plot_decision_boundary(axes[0], net.predict, X_pool[:n], y_pool[:n], resolution=90)
+    # one view and one x axis for every n (600 updates, however many epochs that is): the
+    # same scale to compare on, and the first frame after a move re-uses the cached background
+    plots.plot_decision_boundary(axes[0], net.predict, X_pool[:n], y_pool[:n], resolution=90, bounds=TOY_VIEW)
     axes[0].set_title(f"2-{'-'.join([str(values['width'])] * values['depth'])}-2 net, {n} points")
-    plots.plot_curves(axes[1], h, "acc", parts=("train", "val"))
-    axes[1].set(xlim=(0, h.planned_epochs + 1), ylim=(0.4, 1.02))   # the whole run's axes from epoch 1 on
+    plots.plot_curves(axes[1], h, "acc", parts=("train", "val"), updates_per_epoch=np.ceil(n / min(n, 50)))
+    axes[1].set(xlim=(0, 1.02 * TOY_UPDATES), ylim=(0.4, 1.02), xlabel="Adam updates")
     tr, va = h.train_acc[-1], h.val_acc[-1]
     axes[1].set_title(f"train {tr:.1%} · val {va:.1%} → {verdict(tr, va)}", fontsize=12)
     axes[1].legend(loc="lower right")

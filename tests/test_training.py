@@ -311,6 +311,25 @@ def test_plot_curves_puts_points_at_their_epochs(digits):
     assert xs == [[1, 3, 6, 7], [1, 3, 6, 7], list(range(1, 8))]
 
 
+def test_plot_curves_on_an_axis_of_updates(digits):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from course_utils import plots
+
+    h = train(MLP(784, [8], 10, rng=0), digits, "sgd", epochs=7, batch_size=50, eval_every=3)
+    h.diverged_at = 6                                   # (as if: the dotted line's place)
+    fig, ax = plt.subplots()
+    plots.plot_curves(ax, h, "acc", parts=("val",), updates_per_epoch=4)
+    xs = [list(line.get_xdata()) for line in ax.get_lines()]
+    label = ax.get_xlabel()
+    plt.close(fig)
+    assert xs[0] == [4, 12, 24, 28] and xs[1] == [24, 24] and label == "updates"
+    for bad in (0, 0.5, -2):
+        with pytest.raises(ValueError, match="updates_per_epoch must be >= 1"):
+            plots.plot_curves(ax, h, "acc", updates_per_epoch=bad)
+
+
 # ----------------------------------------------------------------------------- random streams
 def recorded_batches(net, data, **kw):
     """The labels of every mini-batch ``train`` feeds to ``net.loss``, in order."""

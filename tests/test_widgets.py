@@ -424,6 +424,12 @@ def test_decision_boundary():
                                         proba=lambda g: np.clip(g[:, 0] * 0.3 + 0.5, 0, 1)) is a2
     assert _drawn(a2) >= 3
     _render(fig)
+    # a fixed view: the limits are the bounds, whatever points are shown
+    fig, (a3, _) = _axes(2)
+    plots.plot_decision_boundary(a3, net.predict, X[:10], y[:10], resolution=20, bounds=(-2, 3, -1.5, 2))
+    assert a3.get_xlim() == (-2, 3) and a3.get_ylim() == (-1.5, 2)
+    with pytest.raises(ValueError, match="bounds must be"):
+        plots.plot_decision_boundary(a3, net.predict, X, y, bounds=(1, 0, 0, 1))
 
 
 def test_histograms_and_digits():
