@@ -155,7 +155,8 @@ def toy_draw(axes, result, values):
     plots.plot_decision_boundary(axes[0], net.predict, X_pool[:n], y_pool[:n], resolution=90, bounds=TOY_VIEW)
     axes[0].set_title(f"2-{'-'.join([str(values['width'])] * values['depth'])}-2 net, {n} points")
     plots.plot_curves(axes[1], h, "acc", parts=("train", "val"), updates_per_epoch=np.ceil(n / min(n, 50)))
-    axes[1].set(xlim=(0, 1.02 * TOY_UPDATES), ylim=(0.4, 1.02), xlabel="Adam updates")
+    axes[1].set(xlim=(0, 1.02 * TOY_UPDATES), ylim=(0.4, 1.02), xlabel="Adam updates",
+                xticks=range(0, TOY_UPDATES + 1, 100))
     tr, va = h.train_acc[-1], h.val_acc[-1]
     axes[1].set_title(f"train {tr:.1%} · val {va:.1%} → {verdict(tr, va)}", fontsize=12)
     axes[1].legend(loc="lower right")
