@@ -268,20 +268,22 @@ def plot_trajectory(ax, path, *, label=None, color=None, marker=None):
     return ax
 
 
+def data_bounds(X, pad=0.3):
+    """``(x0, x1, y0, y1)``: the range of 2-D points ``X`` plus ``pad`` on every side."""
+    return X[:, 0].min() - pad, X[:, 0].max() + pad, X[:, 1].min() - pad, X[:, 1].max() + pad
+
+
 def plot_decision_boundary(ax, predict, X, y, *, resolution=150, pad=0.3, proba=None, bounds=None):
     """Class regions of ``predict(points) -> labels`` over the data's range, and the points.
 
     ``proba`` (optional) is a function returning class-1 probability, shaded instead of labels.
-    ``bounds`` (optional): ``(x0, x1, y0, y1)``, the region shown instead of the data's range
-    plus ``pad`` (a dashboard whose points change keeps one view, and its cached background).
+    ``bounds`` (optional): ``(x0, x1, y0, y1)``, the region shown instead of
+    ``data_bounds(X, pad)`` (a dashboard whose points change keeps one view, and its cached
+    background: ``bounds=data_bounds(all_points)``).
     """
-    if bounds is None:
-        x0, x1 = X[:, 0].min() - pad, X[:, 0].max() + pad
-        y0, y1 = X[:, 1].min() - pad, X[:, 1].max() + pad
-    else:
-        x0, x1, y0, y1 = map(float, bounds)
-        if not (x0 < x1 and y0 < y1):
-            raise ValueError(f"bounds must be (x0, x1, y0, y1) with x0 < x1 and y0 < y1, got {bounds!r}")
+    x0, x1, y0, y1 = map(float, data_bounds(X, pad) if bounds is None else bounds)
+    if not (x0 < x1 and y0 < y1):
+        raise ValueError(f"bounds must be (x0, x1, y0, y1) with x0 < x1 and y0 < y1, got {bounds!r}")
     gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
     grid = np.c_[gx.ravel(), gy.ravel()]
     Z = (proba(grid) if proba is not None else predict(grid)).reshape(gx.shape)

@@ -142,7 +142,7 @@ def toy_experiment(width, depth, n, live):
     return {"run": h, "net": net}
 
 
-TOY_VIEW = (X_pool[:, 0].min() - 0.3, X_pool[:, 0].max() + 0.3, X_pool[:, 1].min() - 0.3, X_pool[:, 1].max() + 0.3)
+TOY_VIEW = plots.data_bounds(X_pool)            # the whole pool's range, whatever n is shown
 
 
 def toy_draw(axes, result, values):
