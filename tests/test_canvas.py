@@ -63,6 +63,33 @@ def test_replayed_frames_look_like_agg_drawing_the_figure(case):
         assert resent == 2                   # and once more when only the grid changed
 
 
+def test_legends_from_the_memo_draw_what_new_legends_would():
+    """Frame by frame, a figure whose legends come from the memo (built once, replayed from
+    their recorded commands while they stay the same) sends exactly the overlay of a figure
+    that builds and draws every legend afresh: through changed labels, a legend changed after
+    it was made (odd frames), one that moves (loc="best") and a figure legend."""
+    from test_widgets import _legends
+
+    memo, plain = Frame(*figure()), Frame(*figure())
+    for ax in plain.axes:
+        del ax.legend                                  # (matplotlib's own legend())
+    del plain.fig.legend
+    plain.legends = None
+    for i in range(8):
+        draw = lambda axes, r, v: _legends(axes, i)
+        _, got = memo.render_client(draw, None, {}, streamed=i > 0)
+        _, want = plain.render_client(draw, None, {}, streamed=i > 0)
+        assert got["ops"] == want["ops"], f"frame {i}"
+        assert got["xy"] == want["xy"] and got["codes"] == want["codes"], f"frame {i}"
+    # counted by hand: the left legend is handed back on frames 1, 3 and 7 (the last one was
+    # not changed after it was made), the right one on 2, 3, 4, 7 (its loc alternates; the key
+    # holds it), the figure's on 1-4, 6, 7; replayed: the right one on 3 (frame 0's, at
+    # "lower right"; never at "best"), the figure's on 1-4, 6, 7 (the left one is always changed)
+    m = memo.legends
+    assert (m.built, m.reused) == (11, 13)
+    assert (m.redrawn, m.replayed) == (17, 7)
+
+
 def test_one_line_hand_checked():
     """A 2-pt dashed red line at 50 % alpha in a 100-dpi figure: the fields the browser gets."""
     fig = Figure(figsize=(2, 1), dpi=100)

@@ -1047,7 +1047,24 @@ def _grid_colour_only(axes, i):
     axes[0].grid(True, color="C3" if i >= 4 else "0.8")     # only the grid changes, at frame 4
 
 
-BLIT_CASES = {"grid colour only": _grid_colour_only, "fixed limits": _fixed, "autoscaled": _autoscaled, "collections": _collections,
+def _legends(axes, i):
+    """Legends that stay, change label, get changed after they were made, move (loc="best")."""
+    for ax in axes:
+        ax.plot([0, 1], [0, 1 + i], label="train", color="C0")
+        ax.plot([0, 1], [1, 0], ls="--", label="val" if i < 5 else "validation")
+        ax.fill_between([0, 1], [0, 0.2], alpha=0.3, label="band")
+        ax.scatter([0.5], [0.5], marker="s", label="point")
+        ax.set(xlim=(0, 1), ylim=(0, 9))
+    legend = axes[0].legend(loc="upper left")
+    if i % 2:
+        legend.get_texts()[0].set_color("C3")              # on odd frames only
+    axes[1].legend(loc="best" if i % 3 else "lower right", ncols=2)
+    for old in list(axes[0].figure.legends):
+        old.remove()
+    axes[0].figure.legend(*axes[0].get_legend_handles_labels(), loc="upper center", ncols=4)
+
+
+BLIT_CASES = {"legends": _legends, "grid colour only": _grid_colour_only, "fixed limits": _fixed, "autoscaled": _autoscaled, "collections": _collections,
               "images, twins, figure texts": _images_twins_figure_texts, "styles change": _styles_change}
 
 

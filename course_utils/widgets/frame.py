@@ -34,9 +34,11 @@ import time
 import matplotlib as mpl
 import PIL.features
 import PIL.Image
+from matplotlib.legend import Legend
 from matplotlib.transforms import Bbox
 
 from ..dashboard_view import fit_titles
+from .legends import LegendMemo
 
 
 # what a frame travels as: lossless WebP where Pillow has it (every PyPI wheel does), else PNG.
@@ -238,12 +240,17 @@ def _titles_stay_put(ax, renderer):
                (not t.get_text() or t.get_window_extent(renderer).ymin >= top) for t in titles)
 
 
-def _draw_foreground(fig, split, renderer):
+def _draw_foreground(fig, split, renderer, legends=None):
+    """The foreground artists in order; with ``legends`` (a ``LegendMemo``, recording for the
+    canvas) a legend drawn as last time is replayed from its recorded commands."""
     for kind, ax, artists in split["foreground"]:
         if kind == "front" and not _titles_stay_put(ax, renderer):
             ax._update_title_position(renderer)     # (as Axes.draw does before its artists)
         for a in artists:
-            a.draw(renderer)
+            if legends is not None and isinstance(a, Legend):
+                legends.draw(a, renderer)
+            else:
+                a.draw(renderer)
 
 
 def draw_background(fig, split):
@@ -285,6 +292,8 @@ class Frame:
         self._background = None             # (background_key, the cached pixels)
         self._recorder = None               # (one per figure: matplotlib caches text metrics per renderer)
         self.lock = threading.Lock()        # one frame at a time
+        self.legends = LegendMemo()         # legends built and drawn once while they stay the same
+        self.legends.install(fig, axes)
 
     def _prepare(self, draw, result, values, streamed):
         """Steps 1-3: clear, draw, fit titles, layout; returns (t, laid_out, engine)."""
@@ -382,7 +391,7 @@ class Frame:
                     if self._recorder is None or self._recorder.agg is not renderer:
                         self._recorder = Recorder(renderer)
                     self._recorder.start()
-                    _draw_foreground(fig, split, self._recorder)
+                    _draw_foreground(fig, split, self._recorder, self.legends)
                     commands = self._recorder.commands
                 overlay = pack(commands, self._recorder.fonts if split is not None else None)
                 t.append(time.perf_counter())
