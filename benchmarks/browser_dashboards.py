@@ -96,6 +96,8 @@ ARM = r"""root => {
                         m.kernel_ms = el.dataset.kernelMs ? parseFloat(el.dataset.kernelMs) : null;
                         m.transit_ms = el.dataset.transitMs ? parseFloat(el.dataset.transitMs) : null;
                         m.render_ms = el.dataset.renderMs ? parseFloat(el.dataset.renderMs) : null;
+                        m.started_ms = el.dataset.startedMs ? parseFloat(el.dataset.startedMs) : null;
+                        m.cpu_ms = el.dataset.cpuMs ? parseFloat(el.dataset.cpuMs) : null;
                     }
                     const img = el.tagName === 'IMG' ? el : root.querySelector('img');
                     if (img && img.decode) img.decode().then(() => { m.t_decoded = performance.now(); },

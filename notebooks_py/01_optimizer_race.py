@@ -801,8 +801,8 @@ def race_draw(axes, paths, values):
     diverged = []
     for n, path in paths.items():
         c, shown = plots.color_for(n), path[:k + 1]
-        ax.plot(shown[:, 0], shown[:, 1], "-", lw=1.5, color=c)
-        ax.plot(*shown[-1], "o", ms=9, color=c, mec="white", mew=1.5)
+        ax.plot(shown[:, 0], shown[:, 1], "-o", markevery=[len(shown) - 1], lw=1.5, color=c,
+                ms=9, mec="white", mew=1.5)           # the path, and a dot where it is now
         ax_d.plot(np.arange(len(shown)), np.maximum(distance(S, shown), 1e-10), color=c)
         if len(path) <= k:
             diverged.append(f"{LABEL[n]} (step {len(path)})")

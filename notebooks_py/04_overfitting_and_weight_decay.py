@@ -653,10 +653,11 @@ def wd_draw(axes, result, values):
     axes[1].set_title(f"gap, last epoch: {100 * (h.train_acc[-1] - h.val_acc[-1]):.1f} points", fontsize=12)
     axes[1].legend(loc="upper left")
     w = all_weights(net.params)
-    axes[2].hist(result["init"], bins=81, range=(-0.4, 0.4), histtype="step", color="0.6", lw=1.5,
-                 label="initial")
-    axes[2].stairs(*np.histogram(w, bins=81, range=(-0.4, 0.4)), fill=True, color=color, alpha=0.7,
-                   label="now")                  # (one artist, not 81 bars: a frame draws faster)
+    # (each histogram one artist, not 81 bars: a frame draws faster)
+    plots.histogram_shape(axes[2], *np.histogram(result["init"], bins=81, range=(-0.4, 0.4)), fill=False,
+                          color="0.6", lw=1.5, label="initial")
+    plots.histogram_shape(axes[2], *np.histogram(w, bins=81, range=(-0.4, 0.4)), color=color, alpha=0.7,
+                          label="now")
     axes[2].set(yscale="log", xlabel="weight value", ylabel="count", ylim=(0.7, plots.nice_ceiling(len(w))))
     axes[2].legend(loc="upper right", fontsize=10)
     axes[2].set_title(f"weights: {np.mean(np.abs(w) < 1e-3):.0%} of |w| < 1e-3", fontsize=12)

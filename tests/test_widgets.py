@@ -438,8 +438,16 @@ def test_histograms_and_digits():
     fig, axes = _axes(3)
     acts = [np.random.default_rng(i).random(500) for i in range(3)]
     assert plots.plot_histograms(axes, acts, titles=["a", "b", "c"]) is axes
-    assert all(len(ax.patches) == 1 and len(ax.patches[0].get_data().values) == 30 for ax in axes)
-    assert axes[1].get_title() == "b" and axes[2].get_ylim()[1] >= axes[0].patches[0].get_data().values.max()
+    counts = [np.histogram(a, bins=30, range=(0, 1))[0] for a in acts]
+    for ax, c in zip(axes, counts):                     # one outline per panel, its tops the counts
+        (shape,) = ax.collections
+        np.testing.assert_allclose(shape.get_paths()[0].vertices[1:-1:2, 1][:30], c)
+    assert axes[1].get_title() == "b" and axes[2].get_ylim()[1] == pytest.approx(1.05 * max(c.max() for c in counts))
+    # an outline only (a line) and its checks
+    line = plots.histogram_shape(axes[0], [1, 3], [0.0, 0.5, 1.0], fill=False, color="k")
+    assert line.get_xydata().tolist() == [[0, 0], [0, 1], [0.5, 1], [0.5, 3], [1, 3], [1, 0]]
+    with pytest.raises(ValueError, match="one more entry"):
+        plots.histogram_shape(axes[0], [1, 2], [0, 1])
     fig2, (ax,) = _axes()
     net = MLP(784, [16], 10, rng=0)
     assert plots.plot_weight_histogram(ax, net, label="he") is ax

@@ -90,6 +90,7 @@ class Dashboard:
         self._lock = threading.Lock()        # one run at a time
         self._paint = threading.Lock()       # generation bumps vs. painting a frame
         self._thread = None
+        self._run_started = None             # (wall clock, thread CPU) when the last run began
         # 3. the widgets: never wider than its pixels, nor taller than the screen left under
         # the controls (121 px: JupyterLab's menu, tabs, toolbar and status bar)
         w = _w()
@@ -196,15 +197,14 @@ class Dashboard:
             self._render(partial, status=message, layout=False, values=values, gen=generation)
 
     def _work(self, gen, values, stream):
-        from threadpoolctl import threadpool_limits
-
         with self._lock:
             if not self.is_current(gen):      # a newer value arrived while waiting
                 return
             live = Live(self, gen, stream, values)
             t0, cpu0 = time.perf_counter(), time.thread_time()
+            self._run_started = (time.time(), cpu0)
             try:
-                with threadpool_limits(1), np.errstate(all="ignore"):
+                with _one_blas_thread(), np.errstate(all="ignore"):
                     result = self.experiment(**values, live=live)
                 if live.cancelled:
                     return
@@ -248,6 +248,9 @@ class Dashboard:
                 overlay["sent"] = now * 1e3
                 overlay["since_change"] = (now - self._changed_at) * 1e3 if self._changed_at else None
                 overlay["render_ms"] = (time.perf_counter() - t0) * 1e3
+                if self._changed_at and self._run_started:     # (when the run began; its CPU)
+                    overlay["started_ms"] = (self._run_started[0] - self._changed_at) * 1e3
+                    overlay["cpu_ms"] = (time.thread_time() - self._run_started[1]) * 1e3
                 self._image.know_fonts(overlay["fonts"])
                 self._image.show(background, overlay)
             else:
@@ -354,6 +357,20 @@ class Dashboard:
         values = ", ".join(f"{c.description} = {readout(c)}" for c in self.controls.values())
         return (f"Dashboard: {name} [{values}] (static picture of the default run; "
                 "run the notebook for the live controls)")
+
+
+_BLAS = None
+
+
+def _one_blas_thread():
+    """One BLAS thread while a run computes (``threadpoolctl``), from one controller made
+    once: ``threadpool_limits(1)`` looks the libraries up again each time (1-4 ms a run,
+    measured in a kernel with ipywidgets and matplotlib loaded)."""
+    global _BLAS
+    if _BLAS is None:
+        from threadpoolctl import ThreadpoolController
+        _BLAS = ThreadpoolController()
+    return _BLAS.limit(limits=1)
 
 
 def _histories(result):

@@ -114,6 +114,8 @@ function render({ model, el }) {
     if (msg && msg.sent) canvas.dataset.transitMs = (Date.now() - msg.sent - (performance.now() - t0)).toFixed(1);
     if (msg && msg.since_change != null) canvas.dataset.kernelMs = msg.since_change.toFixed(1);
     if (msg && msg.render_ms != null) canvas.dataset.renderMs = msg.render_ms.toFixed(1);
+    if (msg && msg.started_ms != null) canvas.dataset.startedMs = msg.started_ms.toFixed(1);
+    if (msg && msg.cpu_ms != null) canvas.dataset.cpuMs = msg.cpu_ms.toFixed(1);
     received = null;
     canvas.shownFrame = { background: backgroundBytes, overlay: msg };   // (for the browser tests)
     canvas.dataset.frame = String(frames);
