@@ -62,6 +62,14 @@ class History:
         return list(self.evaluated_at[part][:len(values)])
 
     @property
+    def finished(self):
+        """True once the run is over: every planned epoch ran, or it diverged, stopped early or
+        was cancelled (a History built by hand, with no ``planned_epochs``, counts as over).
+        A dashboard draws a run in progress more cheaply (a coarser decision-boundary grid)."""
+        return (self.diverged_at is not None or self.stopped_at is not None
+                or self.planned_epochs is None or self.epochs >= self.planned_epochs)
+
+    @property
     def status(self):
         """One line for a plot title or a dashboard: finished / diverged / stopped."""
         if self.diverged_at is not None:

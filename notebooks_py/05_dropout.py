@@ -673,7 +673,8 @@ def toy_draw(axes, result, values):
                  fontsize=15, color="#D55E00", fontweight="bold")
         ax0.axis("off")
     else:
-        plots.plot_decision_boundary(ax0, net.predict, MOONS["X_train"], MOONS["y_train"], resolution=90)
+        plots.plot_decision_boundary(ax0, net.predict, MOONS["X_train"], MOONS["y_train"],
+                                     resolution=90 if h.finished else 60)    # (coarser while streaming)
         ax0.set_title(f"p = {values['p']:.2f}, λ {lam}: train {h.train_acc[-1]:.0%} · "
                       f"val {h.val_acc[-1]:.1%}", fontsize=13)
     ref = toy_ref[0.0][1]

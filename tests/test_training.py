@@ -155,6 +155,19 @@ def test_on_epoch_false_cancels(digits):
     assert not h2.cancelled and h2.epochs == 4
 
 
+def test_finished_is_false_only_while_a_run_is_in_progress(digits):
+    seen = []
+    h = train(MLP(784, [16], 10, rng=0), digits, "sgd", epochs=3, batch_size=25,
+              on_epoch=lambda h: seen.append(h.finished))
+    assert seen == [False, False, True] and h.finished
+    stopped = train(MLP(784, [16], 10, rng=0), digits, "sgd", epochs=10, batch_size=25,
+                    on_epoch=lambda h: h.epochs < 2)
+    assert stopped.epochs == 2 and stopped.finished                   # cancelled: over
+    diverged = train(MLP(784, [16], 10, rng=0), digits, Optimizer("sgd", lr=1e6), epochs=10, batch_size=25)
+    assert diverged.diverged_at is not None and diverged.finished
+    assert History(train_loss=[1.0]).finished                         # by hand: no plan, over
+
+
 def test_history_contents(digits):
     h = train(MLP(784, [16], 10, rng=0), digits, Optimizer("sgd", lr=0.1), epochs=4,
               batch_size=30, schedule=step_decay(0.1, drop=0.5, every=2))
