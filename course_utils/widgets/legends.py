@@ -128,36 +128,37 @@ class LegendMemo:
             for old in list(self._made)[:-KEEP]:
                 del self._made[old]
 
-    def axes_legend(self, ax, *args, **kwargs):
-        """``ax.legend(*args, **kwargs)``, the last one made when nothing in it changed."""
-        handles, labels, options = mlegend._parse_legend_args([ax], *args, **kwargs)
-        key = _call_key("axes", ax, handles, labels, options)
+    def _legend(self, owner, axs, args, kwargs, attach):
+        """The legend ``owner.legend(*args, **kwargs)`` would make: the kept one, re-attached by
+        ``attach(legend)``, when nothing in it changed; else a new one from matplotlib."""
+        handles, labels, options = mlegend._parse_legend_args(axs, *args, **kwargs)
+        key = _call_key(type(owner).__name__, owner, handles, labels, options)
         legend = self._cached(key)
         if legend is None:
-            legend = type(ax).legend(ax, handles, labels, **options)
+            legend = type(owner).legend(owner, handles, labels, **options)
             self._keep(key, legend)
-            return legend
-        legend.axes = ax                       # (what Axes.legend sets up, and remove() undid)
-        legend.set_figure(ax.get_figure(root=False))
-        ax.legend_ = legend
-        legend._remove_method = ax._remove_legend
-        legend.stale = True
+        else:
+            attach(legend)
         return legend
+
+    def axes_legend(self, ax, *args, **kwargs):
+        """``ax.legend(*args, **kwargs)``, the last one made when nothing in it changed."""
+        def attach(legend):                     # (what Axes.legend sets up, and remove() undid)
+            legend.axes = ax
+            legend.set_figure(ax.get_figure(root=False))
+            ax.legend_ = legend
+            legend._remove_method = ax._remove_legend
+            legend.stale = True
+        return self._legend(ax, [ax], args, kwargs, attach)
 
     def figure_legend(self, fig, *args, **kwargs):
         """``fig.legend(*args, **kwargs)``, the last one made when nothing in it changed."""
-        handles, labels, options = mlegend._parse_legend_args(fig.axes, *args, **kwargs)
-        key = _call_key("figure", fig, handles, labels, options)
-        legend = self._cached(key)
-        if legend is None:
-            legend = type(fig).legend(fig, handles, labels, **options)
-            self._keep(key, legend)
-            return legend
-        legend.set_figure(fig)
-        fig.legends.append(legend)
-        legend._remove_method = fig.legends.remove
-        fig.stale = True
-        return legend
+        def attach(legend):                     # (what Figure.legend sets up)
+            legend.set_figure(fig)
+            fig.legends.append(legend)
+            legend._remove_method = fig.legends.remove
+            fig.stale = True
+        return self._legend(fig, fig.axes, args, kwargs, attach)
 
     # ----------------------------------------------------------------- 2. drawing
     def draw(self, legend, recorder):
