@@ -298,7 +298,7 @@ def draw_histograms(axes, acts, activation, layer_ids=None, color=None, label=No
     shown, titles, off = [], [], []
     for k in layer_ids:
         a = acts[k - 1].ravel()
-        titles.append(f"layer {k}" + (f" · {np.mean(a == 0):.0%} are 0" if activation == "relu" else ""))
+        titles.append(f"layer {k}" + (f"\n{np.mean(a == 0):.0%} are 0" if activation == "relu" else ""))
         if activation == "relu":
             a = a[a > 0]
         shown.append(a)
@@ -310,7 +310,7 @@ def draw_histograms(axes, acts, activation, layer_ids=None, color=None, label=No
         ax.title.set_fontsize(12)
         if frac >= 0.005:                                    # values beyond the plotted range
             big = frac > 0.5
-            ax.text(0.5 if big else 0.97, 0.5 if big else 0.95, f"{frac:.0%} off-scale",
+            ax.text(0.5 if big else 0.97, 0.5 if big else 0.95, f"{frac:.0%}\noff-scale" if big else f"{frac:.0%} off-scale",
                     transform=ax.transAxes, ha="center" if big else "right", va="center" if big else "top",
                     fontsize=13 if big else 10, color="#D55E00",
                     bbox=dict(facecolor="white", edgecolor="none", alpha=0.8, pad=1))
@@ -491,7 +491,7 @@ for act, std in DEEP:
 # ### Play: the histogram dashboard
 #
 # Choose the activation, the std of the weights (log slider) and the number of layers; the histograms of
-# four layers (evenly spread from the first to the last) redraw at once — there is no training, only forward
+# three layers (the first, the middle and the last) redraw at once — there is no training, only forward
 # passes. The two panels on the right show, per layer, what a histogram cannot: **std** of all activations
 # (solid) against **std across inputs** (dashed: how differently a unit answers different inputs — the
 # number that exposed the sigmoid), and the **saturated share**, the fraction of activations whose slope
@@ -499,7 +499,7 @@ for act, std in DEEP:
 # the slider to Xavier √(1/100) = 0.1 and He √(2/100) ≈ 0.141 (every layer has 100 inputs).
 
 # %% slideshow={"slide_type": "subslide"}
-def layers_to_show(n_layers, k=4):
+def layers_to_show(n_layers, k=3):
     return sorted({int(round(v)) for v in np.linspace(1, n_layers, min(k, n_layers))})
 
 def std_color(std):
@@ -514,7 +514,7 @@ def hist_experiment(activation, std, n_layers, live):
 def hist_draw(axes, result, values):
     acts, slopes = result
     ids = layers_to_show(len(acts))
-    hist_axes, std_ax, sat_ax = axes[:4], axes[4], axes[5]
+    hist_axes, std_ax, sat_ax = axes[:3], axes[3], axes[4]
     for ax in hist_axes:
         ax.set_axis_on() if ax in hist_axes[:len(ids)] else ax.set_axis_off()
     color = std_color(values["std"])
@@ -522,23 +522,29 @@ def hist_draw(axes, result, values):
     layer = np.arange(1, len(acts) + 1)
     stds = np.array([a.std() for a in acts])
     across = np.array([a.std(axis=0).mean() for a in acts])
-    std_ax.semilogy(layer, stds, marker="o", color=color, label="all")
-    std_ax.semilogy(layer, np.maximum(across, 1e-30), marker="s", ls="--", color="0.25", label="across inputs")
+    std_ax.set_yscale("log")
+    std_ax.plot(layer, stds, marker="o", color=color, label="all")
+    std_ax.plot(layer, np.maximum(across, 1e-30), marker="s", ls="--", color="0.25", label="across inputs")
     low = max(min(stds.min(), across.min()) / 3, 1e-30)
     decades = np.floor(np.log10(min(1e-3, low))), np.ceil(np.log10(max(3.0, stds.max() * 3)))
-    std_ax.set(title="std of activations", xlabel="layer", xlim=(0.5, len(acts) + 0.5),
+    std_ax.set(ylabel="std", xlabel="layer", xlim=(0.5, len(acts) + 0.5),
                ylim=(10.0 ** decades[0], 10.0 ** decades[1]))   # whole decades, >= 0.001 .. 10
-    std_ax.legend(loc="best", fontsize=10)         # (the curves move with σ: a free corner)
+    # the legend sits where the title would (the curves move with σ: no corner is always free)
+    std_ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False,
+                  handlelength=1.6, handletextpad=0.4, borderaxespad=0.2, labelspacing=0.2)
     sat = [np.mean(s < 0.01) for s in slopes]
     sat_ax.plot(layer, sat, marker="o", color=color)
-    sat_ax.set(title="saturated: f′(z) < 0.01", xlabel="layer", xlim=(0.5, len(acts) + 0.5), ylim=(-0.03, 1.03))
-    sat_ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    sat_ax.set(title="saturated units\nf′(z) < 0.01", xlabel="layer",
+               xlim=(0.5, len(acts) + 0.5), ylim=(-0.03, 1.03))
+    sat_ax.yaxis.set_major_formatter(PERCENT)
     for ax in (std_ax, sat_ax):
-        ax.xaxis.set_major_locator(plt.MaxNLocator(nbins=5, integer=True))
+        ax.xaxis.set_major_locator(plt.MaxNLocator(nbins=6, steps=[1, 2, 5, 10], integer=True))
     std_ax.figure.suptitle(f"{values['activation']}, weight std {values['std']:.3g}, {len(acts)} layers")
 
+PERCENT = plt.FuncFormatter(lambda v, _: f"{v:.0%}")
+
 dash = W.Dashboard(
-    hist_experiment, hist_draw, layout=(1, 6), figsize=(15.5, 3.8),
+    hist_experiment, hist_draw, layout=(1, 5), figsize=(15.5, 3.8), width_ratios=(1, 1, 1, 1.3, 1.3),
     activation=W.dropdown("activation", ["sigmoid", "tanh", "relu", "leaky_relu", "elu"], "sigmoid"),
     std=W.log_slider("weight std σ", 1e-3, 10, 1.0, fmt=".3g"),
     n_layers=W.int_slider("layers", 1, 20, 5),

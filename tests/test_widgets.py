@@ -883,6 +883,11 @@ def test_frames_keep_their_ticks_and_look_like_a_fresh_cla():
             ax.text(0.5, 0.5, "x")
             axes[1].axis("off")
             ax.set_ylim(1e-3, 10)
+        if values["a"] > 0.7:                            # settings changed in place, scale kept linear
+            axes[1].locator_params(axis="y", nbins=3)
+            axes[1].ticklabel_format(axis="y", style="sci", scilimits=(0, 0))
+            axes[1].xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"<{v:g}>"))
+            axes[1].set_title("only now", loc="left", fontsize=20)
         ax.plot([0, 1], [0.1, 1 + values["a"]], label="line")
         ax.legend()
         ax.set(title=f"a = {values['a']}", xlabel="x")
@@ -898,6 +903,34 @@ def test_frames_keep_their_ticks_and_look_like_a_fresh_cla():
     dash.set(a=0.2, sync=True)
     assert dash.axes[0].xaxis.get_major_ticks()[0] is frame_ticks       # ticks were kept
     assert dash.image == made(0.2).image == made(0.9, fresh_axes=True).set(a=0.2, sync=True).image
+    dash.set(a=0.6, sync=True)                           # (the frame before was the reset one)
+    assert dash.image == made(0.6).image
+    dash = made(0.2)                                     # a fast clear, in-place settings, a plain frame
+    for a in (0.25, 0.8, 0.3):
+        dash.set(a=a, sync=True)
+    assert dash.image == made(0.3).image
+
+
+def test_fast_clear_resets_only_what_the_draw_changed():
+    """The fast clear skips set_*scale("linear") and empty titles only when nothing differs."""
+    from course_utils.widgets.frame import _ticker_state, clear_keeping_ticks
+
+    ax = Figure().subplots()
+    clear_keeping_ticks(ax)
+    state = _ticker_state(ax.yaxis)
+    clear_keeping_ticks(ax)
+    assert _ticker_state(ax.yaxis) == state              # nothing changed: nothing reset
+    ax.locator_params(axis="y", nbins=3)
+    assert _ticker_state(ax.yaxis) != state              # an in-place setting is seen ...
+    clear_keeping_ticks(ax)
+    assert ax.yaxis.get_major_locator()._nbins == "auto"  # ... and undone
+    ax.yaxis.set_major_locator(plt.MaxNLocator(4))
+    clear_keeping_ticks(ax)
+    assert type(ax.yaxis.get_major_locator()).__name__ == "AutoLocator"
+    ax.set_title("t", fontsize=30)
+    clear_keeping_ticks(ax)
+    assert ax.title.get_text() == ""
+    assert ax.title.get_fontsize() == Figure().subplots().title.get_fontsize() != 30
 
 
 def test_streamed_frames_skip_layout_and_full_frames_lay_out_only_when_needed():
@@ -923,6 +956,38 @@ def test_streamed_frames_skip_layout_and_full_frames_lay_out_only_when_needed():
     dash.set(a=3.0, sync=True)
     assert dash.frame_log[-1]["laid_out"]                # new tick labels: laid out again
     assert set(log[-1]) >= {"draw", "layout", "agg", "encode", "bytes", "seconds"}
+
+
+def test_a_frame_like_the_last_laid_out_one_is_not_laid_out_again():
+    """The layout key is taken after the layout: narrower axes can have fewer, shorter tick
+    labels ("0", "1" instead of "0.0" .. "1.0"), and the next frame sees those."""
+    def draw(axes, result, values):
+        for ax in axes:
+            ax.plot([0, 1], [0, result])
+            ax.set(xlim=(0, 1), ylabel="a long\nlabel\nhere", title="t")
+
+    dash = Dashboard(lambda a, live: a, draw, layout=(1, 4), figsize=(6, 2), a=slider("a", 0, 1, 0.5))
+    assert dash.frame_log[-1]["laid_out"]
+    assert list(dash.axes[0].get_xticks()) == [0, 1]     # (the narrow axes' ticks)
+    dash.redraw()
+    assert not dash.frame_log[-1]["laid_out"]
+
+
+def test_layout_key_counts_title_lines_and_outside_legends():
+    from course_utils.widgets.frame import layout_key
+
+    fig = Figure(layout="constrained")
+    ax = fig.subplots()
+    ax.set_title("one")
+    k1 = layout_key(fig)
+    ax.set_title("one\ntwo")
+    k2 = layout_key(fig)
+    ax.plot([0, 1], label="a")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0))
+    k3 = layout_key(fig)
+    ax.plot([0, 1], label="b")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0))
+    assert len({k1, k2, k3, layout_key(fig)}) == 4
 
 
 def test_track_every_streams_every_kth_epoch():
@@ -1145,3 +1210,18 @@ def test_fit_titles_keeps_a_title_inside_the_figure():
     box = title.get_window_extent(renderer)
     assert 0 <= box.x0 and box.x1 <= fig.bbox.width
     assert title.get_fontsize() < size
+
+
+def test_width_ratios_widen_columns_and_are_checked():
+    def draw(axes, result, values):
+        for ax in axes:
+            ax.plot([0, 1], [0, result])
+
+    dash = Dashboard(lambda a, live: a, draw, layout=(1, 3), figsize=(9, 3), width_ratios=(1, 1, 2),
+                     a=slider("a", 0, 1, 0.5))
+    widths = [ax.get_position().width for ax in dash.axes]
+    assert widths[2] > 1.6 * widths[0] and abs(widths[0] - widths[1]) < 0.01
+    with pytest.raises(ValueError, match="width_ratios must have one number per column"):
+        Dashboard(lambda a, live: a, draw, layout=(1, 3), width_ratios=(1, 2), a=slider("a", 0, 1, 0.5))
+    with pytest.raises(ValueError, match="width_ratios must be"):
+        Dashboard(lambda a, live: a, draw, layout=(1, 2), width_ratios=(1, 0), a=slider("a", 0, 1, 0.5))

@@ -29,7 +29,8 @@ class Dashboard:
 
     ``layout=(rows, cols)`` and ``figsize`` shape the persistent figure; ``margins`` (a dict
     for ``subplots_adjust``, e.g. ``dict(left=0.07, right=0.98, wspace=0.25)``) fixes the axes'
-    place instead of constrained layout; ``stream_every`` sets how many epochs pass between
+    place instead of constrained layout; ``width_ratios`` (one positive number per column)
+    makes some columns wider than others; ``stream_every`` sets how many epochs pass between
     streamed frames (the first right after epoch 1; ``live.track(key, every=k)`` overrides it;
     frames are skipped while a frame takes longer to draw than the epochs since the last).
     ``font_scale`` ("auto") scales text, lines and markers, not pixels, so that the figure
@@ -51,11 +52,16 @@ class Dashboard:
 
     def __init__(self, experiment, draw, *, layout=(1, 2), figsize=(11, 4), stream_every=3,
                  title=None, run_now=True, margins=None, font_scale="auto", key=None,
-                 controls_layout=None, fresh_axes=False, view="canvas", **controls):
+                 controls_layout=None, fresh_axes=False, view="canvas", width_ratios=None, **controls):
         if not controls:
             raise ValueError("a Dashboard needs at least one control")
         if view not in ("canvas", "image"):
             raise ValueError(f"view must be 'canvas' or 'image', got {view!r}")
+        if width_ratios is not None:
+            width_ratios = [_v.number("width_ratios", r, 0, None, lo_open=True) for r in width_ratios]
+            if len(width_ratios) != layout[1]:
+                raise ValueError(f"width_ratios must have one number per column ({layout[1]}), "
+                                 f"got {len(width_ratios)}")
         _v.function("experiment", experiment, "experiment(**values, live) -> result")
         _v.function("draw", draw, "draw(axes, result, values)")
         if controls_layout is not None:
@@ -79,8 +85,9 @@ class Dashboard:
         self.fig = Figure(figsize=(figsize[0] / s, figsize[1] / s), dpi=dpi * s,
                           layout=None if margins else "constrained")
         FigureCanvasAgg(self.fig)
-        axes = self.fig.subplots(*layout, squeeze=False,
-                                 gridspec_kw=plots.scale_margins(margins, s) if margins else None)
+        grid = dict(plots.scale_margins(margins, s) if margins else {},
+                    **({"width_ratios": width_ratios} if width_ratios else {}))
+        axes = self.fig.subplots(*layout, squeeze=False, gridspec_kw=grid or None)
         self.axes = list(axes.ravel())
         self._frame = Frame(self.fig, self.axes, fresh_axes=fresh_axes)
         # 2. the state of runs: results only of the newest value (generation) are shown
