@@ -16,6 +16,8 @@ JupyterLab + headless Debian Chromium (tests/browser_lab.py, shared with tests/t
    event to (a) the first changed picture in that dashboard's output (a MutationObserver: an
    <img> whose src changes, or a new <img>/<canvas>/<svg>, or a ``data-frame`` attribute a
    client-side renderer bumps) and (b) the status line saying "done in";
+   Before each input the benchmark waits for a quiet machine (``wait_quiet``: a 500 ms window
+   with <= 15 % of the cores busy; the table says how busy it was);
 3. a table of medians (min–max), each first frame also as a ratio to the naive one, and the
    load average at start and end.  Targets (printed, not asserted): first frame <= 100 ms and
    <= 0.3x the naive approach.  A measurement that does not finish says "timeout".
@@ -95,6 +97,34 @@ def read_value(kind, loc):
     return loc.locator("select").input_value()
 
 
+def _cpu_times():
+    """(busy, total) jiffies of all cores since boot, from /proc/stat (None elsewhere)."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)          # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def wait_quiet(page, max_busy=0.15, window_ms=500, timeout_s=20):
+    """Wait until the machine is quiet: a ``window_ms`` window with at most ``max_busy`` of
+    all cores busy (after Run All, Chromium lays out and paints the new outputs for seconds,
+    and a chapter's dashboards finish their first runs).  Returns that window's busy share
+    (or the last one's at the timeout; None without /proc/stat)."""
+    busy, deadline = None, time.perf_counter() + timeout_s
+    while time.perf_counter() < deadline:
+        a = _cpu_times()
+        page.wait_for_timeout(window_ms)          # (playwright keeps serving the page meanwhile)
+        b = _cpu_times()
+        if a is None or b is None or b[1] == a[1]:
+            return None
+        busy = (b[0] - a[0]) / (b[1] - a[1])
+        if busy <= max_busy:
+            break
+    return busy
+
+
 def settle(page, root, timeout_s=30):
     """Wait until the dashboard's status says done (or it has no status line), then a pause."""
     try:
@@ -130,7 +160,9 @@ def run_notebook(browser, lab, name, dashboards, args, results):
                 say(f"    {label}: not found: {str(exc)[:300]}")
                 continue
             for _ in range(args.repeats):
+                busy = wait_quiet(page)
                 rows.append(measure(page, root, control, key, (args.frame_timeout, args.done_timeout)))
+                rows[-1]["busy"] = None if busy is None else 100 * busy
                 settle(page, root)
             say(f"    {label}: " + "; ".join(fmt_one(r) for r in rows))
             if args.shots:                   # the dashboard after its inputs, to look at
@@ -156,7 +188,8 @@ def fmt_one(r):
         return r["error"]
     f = "timeout" if r.get("frame") is None else f"{r['frame']:.0f}"
     d = "timeout" if r.get("done") is None else f"{r['done']:.0f}"
-    return f"{r.get('before')}→{r.get('after')} frame {f} ms, done {d} ms"
+    busy = "" if r.get("busy") is None else f" (CPU {r['busy']:.0f} % busy before)"
+    return f"{r.get('before')}→{r.get('after')} frame {f} ms, done {d} ms{busy}"
 
 
 def median_cell(rows, key, unit, absent=None):
@@ -182,14 +215,16 @@ def median(rows, key):
 
 def table(results, naive_label):
     naive = median(results.get(naive_label, []), "frame")
-    lines = ["| dashboard | first new frame | frame decoded | message arrived | in the kernel | run started | its CPU | of it drawing | transit | paint | run done | first frame / naive | target |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| dashboard | CPU busy before | first new frame | frame decoded | message arrived | in the kernel | run started | its CPU | of it drawing | transit | paint | run done | first frame / naive | target |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for label, rows in results.items():
         frame = median(rows, "frame")
         ratio = None if frame is None or not naive else frame / naive
         ok = "" if label == naive_label or frame is None else \
             ("✓" if frame <= TARGET_MS and ratio is not None and ratio <= TARGET_RATIO else "✗")
-        lines.append(f"| {label} | {median_cell(rows, 'frame', 'ms')} | {median_cell(rows, 'decoded', 'ms')} | "
+        busy = [r["busy"] for r in rows if r.get("busy") is not None]
+        busy = f"{max(busy):.0f} %" if busy else "—"
+        lines.append(f"| {label} | {busy} | {median_cell(rows, 'frame', 'ms')} | {median_cell(rows, 'decoded', 'ms')} | "
                      f"{median_cell(rows, 'message', 'ms', '—')} | {median_cell(rows, 'kernel', 'ms', '—')} | "
                      f"{median_cell(rows, 'started', 'ms', '—')} | {median_cell(rows, 'cpu', 'ms', '—')} | {median_cell(rows, 'render', 'ms', '—')} | "
                      f"{median_cell(rows, 'transit', 'ms', '—')} | {median_cell(rows, 'paint', 'ms', '—')} | "
@@ -245,7 +280,7 @@ def main(argv=None):
         f"load average (1, 5, 15 min) at start: {load0}; at end: {fmt_load()}; total {minutes:.1f} min",
         "", table(results, naive_label), "",
         f"targets (not asserted): first new frame <= {TARGET_MS} ms and <= {TARGET_RATIO}× the naive "
-        "approach; 'frame decoded' = the new picture decoded (img.decode()); 'message arrived' = the frame's message reached the FrameView (canvas dashboards), 'in the kernel' = from the control's change in the kernel to the frame sent, 'run started' = from that change to the run's thread starting the experiment, 'its CPU' = that thread's CPU time until the frame was sent (in the kernel − its CPU: waiting for the CPU or the GIL), 'of it drawing' = that frame's drawing, 'transit' = from sent to arrived, 'paint' = the canvas drawing it; the naive approach "
+        "approach; 'CPU busy before' = the most busy of the quiet windows waited for before each input (500 ms, share of all cores; wait_quiet waits up to 20 s for <= 15 %); 'frame decoded' = the new picture decoded (img.decode()); 'message arrived' = the frame's message reached the FrameView (canvas dashboards), 'in the kernel' = from the control's change in the kernel to the frame sent, 'run started' = from that change to the run's thread starting the experiment, 'its CPU' = that thread's CPU time until the frame was sent (in the kernel − its CPU: waiting for the CPU or the GIL), 'of it drawing' = that frame's drawing, 'transit' = from sent to arrived, 'paint' = the canvas drawing it; the naive approach "
         "shows one picture when its run is done.",
         f"naive approach: {NAIVE_NOTEBOOK.splitlines()[0]}", "", "each input (value before→after):", *LOG])
     print("\n" + report)
