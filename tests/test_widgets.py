@@ -1225,3 +1225,26 @@ def test_width_ratios_widen_columns_and_are_checked():
         Dashboard(lambda a, live: a, draw, layout=(1, 3), width_ratios=(1, 2), a=slider("a", 0, 1, 0.5))
     with pytest.raises(ValueError, match="width_ratios must be"):
         Dashboard(lambda a, live: a, draw, layout=(1, 2), width_ratios=(1, 0), a=slider("a", 0, 1, 0.5))
+
+
+def test_running_is_said_only_when_a_run_has_shown_nothing_for_a_while():
+    import course_utils.widgets.dashboard as dashboard_module
+
+    def experiment(a, live):
+        if a > 0.5:
+            time.sleep(dashboard_module.RUNNING_AFTER_S + 0.3)     # a slow start: nothing to show
+        return a
+
+    def draw(axes, result, values):
+        axes[0].plot([0, 1], [0, result])
+
+    dash = Dashboard(experiment, draw, layout=(1, 1), figsize=(3, 2), a=slider("a", 0, 1, 0.2))
+    seen = []
+    dash._status.observe(lambda change: seen.append(change["new"]), "value")
+    dash.set(a=0.3).wait()                                # fast: "done" follows "done"
+    time.sleep(dashboard_module.RUNNING_AFTER_S + 0.1)    # (the timer has fired and said nothing)
+    assert seen and not any("running" in s for s in seen), seen
+    seen.clear()
+    dash.set(a=0.9).wait()                                # slow: "running…" before its frame
+    assert [("running" in s, "done in" in s) for s in seen][0] == (True, False), seen
+    assert "done in" in seen[-1]

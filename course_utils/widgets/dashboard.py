@@ -21,6 +21,9 @@ def _w():
     return ipywidgets
 
 
+RUNNING_AFTER_S = 0.2    # a run with nothing to show yet says "running…" after this long
+
+
 class Dashboard:
     """Controls + figure + status line, re-running ``experiment`` when a control changes.
 
@@ -46,7 +49,8 @@ class Dashboard:
 
     Displayed, a dashboard is the live widget plus its current picture as an ordinary PNG
     and one line of text (``describe()``), for readers without a kernel.  The status line
-    reads "running… sgd: epoch 3 / 20", then "done in … s (computing …, drawing …)" or
+    reads "running… sgd: epoch 3 / 20" (a plain "running…" only when a run has shown nothing
+    for ``RUNNING_AFTER_S``, so a fast run's status goes from one "done" to the next), then "done in … s (computing …, drawing …)" or
     "(cached result …)".  Each slider has −/+ buttons (``step_control``).
     """
 
@@ -98,6 +102,7 @@ class Dashboard:
         self._paint = threading.Lock()       # generation bumps vs. painting a frame
         self._thread = None
         self._run_started = None             # (wall clock, thread CPU) when the last run began
+        self._shown_gen = None               # the generation of the last frame or status shown
         # 3. the widgets: never wider than its pixels, nor taller than the screen left under
         # the controls (121 px: JupyterLab's menu, tabs, toolbar and status bar)
         w = _w()
@@ -171,11 +176,21 @@ class Dashboard:
         if sync:
             self._work(gen, values, stream=False)
             return self
-        self._set_status("running…")
+        # "running…" only if no frame or final status came first: a fast run's status goes
+        # from one "done" to the next without a flash, and the browser does less work
+        # while the first frame is being computed
+        timer = threading.Timer(RUNNING_AFTER_S, self._say_running, args=(gen,))
+        timer.daemon = True
+        timer.start()
         if start:
             self._thread = threading.Thread(target=self._drain, daemon=True)
             self._thread.start()
         return self
+
+    def _say_running(self, gen):
+        with self._paint:
+            if self.is_current(gen) and self._shown_gen != gen and not self._closed:
+                self._set_status("running…")
 
     def _drain(self):
         while True:                          # the newest pending request, until none is left
@@ -221,11 +236,13 @@ class Dashboard:
                     (live.units == 0 and time.thread_time() - cpu0 < 0.005)
                 if self._render(result, status="drawing…", values=values, gen=gen):
                     self.error, self.result, self.seconds, self._cached = None, result, seconds, cached
-                    self._set_status(self._final_status(result), gen)
+                    with self._paint:                # (vs. a late "running…": _say_running)
+                        self._set_status(self._final_status(result), gen)
             except Exception as exc:             # bad input: say so, keep the last picture
-                if self.is_current(gen):
-                    self.error = exc
-                    self._set_status(f"<span style='color:#D55E00'>⚠ {type(exc).__name__}: {exc}</span>", gen)
+                with self._paint:
+                    if self.is_current(gen):
+                        self.error = exc
+                        self._set_status(f"<span style='color:#D55E00'>⚠ {type(exc).__name__}: {exc}</span>", gen)
 
     def _final_status(self, result):
         notes = [f"{k}: {h.status}" for k, h in _histories(result)
@@ -282,6 +299,7 @@ class Dashboard:
 
     def _set_status(self, html, gen=None):
         if gen is None or self.is_current(gen):
+            self._shown_gen = self._generation
             self.status_text = html
             self._status.value = f"<span style='font-size:1.3em;line-height:1.6'>{html}</span>"
 
