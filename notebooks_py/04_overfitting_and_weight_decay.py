@@ -622,7 +622,9 @@ DASH_REFERENCE = {}
 def wd_experiment(lam, penalty, n_train, lr, batch, seed, live):
     n = int(n_train)
     net = BOOK.mlp(weight_decay=lam, penalty=penalty, rng=seed)
-    live.partial.update(net=net, init=all_weights(net.params))
+    # the initial weights' histogram, counted once (every frame draws it)
+    init_counts = np.histogram(all_weights(net.params), bins=81, range=(-0.4, 0.4))
+    live.partial.update(net=net, init=init_counts)
     h = train(net, digits(n), Optimizer("sgd", lr=lr), epochs=DASH_EPOCHS, batch_size=min(int(batch), n),
               on_epoch=live.track("run"), rng=seed, eval_every=WD_EVAL_EVERY)
     return {"run": h, "net": net, "init": live.partial["init"]}
@@ -649,14 +651,14 @@ def wd_draw(axes, result, values):
         DASH_REFERENCE.setdefault("gap", (ep, gap))
     if "gap" in DASH_REFERENCE:
         axes[1].plot(*DASH_REFERENCE["gap"], color="0.6", ls="--", label="reference (default)")
-    axes[1].plot(ep, gap, color=color, label=label)
+    axes[1].plot(ep, gap, color=color, label="this run")   # (what it is: the left panel's title)
     top = max([20.0, *gap] + list(DASH_REFERENCE.get("gap", ([], []))[1]))
     axes[1].set(xlim=(0, DASH_EPOCHS + 1), ylim=(min(-5.0, gap.min() - 2), plots.nice_ceiling(top)), xlabel=f"epoch (evaluated every {WD_EVAL_EVERY})", ylabel="train − val (points)")
     axes[1].set_title(f"gap, last epoch: {100 * (h.train_acc[-1] - h.val_acc[-1]):.1f} points", fontsize=12)
     axes[1].legend(loc="upper left")
     w = all_weights(net.params)
     # (each histogram one artist, not 81 bars: a frame draws faster)
-    plots.histogram_shape(axes[2], *np.histogram(result["init"], bins=81, range=(-0.4, 0.4)), fill=False,
+    plots.histogram_shape(axes[2], *result["init"], fill=False,
                           color="0.6", lw=1.5, label="initial")
     plots.histogram_shape(axes[2], *np.histogram(w, bins=81, range=(-0.4, 0.4)), color=color, alpha=0.7,
                           label="now")
