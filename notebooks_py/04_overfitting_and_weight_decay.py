@@ -644,7 +644,8 @@ def wd_draw(axes, result, values):
     ep = h.epochs_of("val_acc")
     axes[0].set_xlim(0, DASH_EPOCHS + 1)
     batch = min(int(values["batch"]), int(values["n_train"]))
-    axes[0].set_title(f"{label}, {int(values['n_train'])} digits, η = {values['lr']:g}, batch {batch}",
+    # two lines, so the run's λ (the gap panel's "this run") stays large enough for a projector
+    axes[0].set_title(f"{label}\n{int(values['n_train'])} digits, η = {values['lr']:g}, batch {batch}",
                       fontsize=12)
     gap = 100 * (np.array(h.train_acc) - np.array(h.val_acc))
     if h.epochs == DASH_EPOCHS and values == DASH_DEFAULTS:
