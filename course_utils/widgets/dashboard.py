@@ -50,8 +50,8 @@ class Dashboard:
     Displayed, a dashboard is the live widget plus its current picture as an ordinary PNG
     and one line of text (``describe()``), for readers without a kernel.  The status line
     reads "running… sgd: epoch 3 / 20" (a plain "running…" only when a run has shown nothing
-    for ``RUNNING_AFTER_S``, so a fast run's status goes from one "done" to the next), then "done in … s (computing …, drawing …)" or
-    "(cached result …)".  Each slider has −/+ buttons (``step_control``).
+    for ``RUNNING_AFTER_S``, so a fast run's status goes from one "done" to the next), then
+    "done in … s (computing …, drawing …)" or "(cached result …)".  Each slider has −/+ buttons (``step_control``).
     """
 
     def __init__(self, experiment, draw, *, layout=(1, 2), figsize=(11, 4), stream_every=3,
